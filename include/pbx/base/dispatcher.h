@@ -49,3 +49,19 @@ class Dispatcher {
 using DispatcherPtr = std::unique_ptr<Dispatcher>;
 
 }  // namespace pbx
+
+namespace pbx {
+
+// A Dispatcher with its own loop: run() on the thread that created it, stop() from anywhere.
+class EventLoop : public Dispatcher {
+ public:
+  // Runs until stop(). Must be called on the thread that created the loop.
+  virtual void run() = 0;
+  // Makes run() return after the current callback. Thread-safe.
+  virtual void stop() = 0;
+  // How late the loop's 100 ms probe timer fired last time: the signaling-loop lag.
+  virtual std::chrono::microseconds lag() const = 0;
+};
+using EventLoopPtr = std::unique_ptr<EventLoop>;
+
+}  // namespace pbx

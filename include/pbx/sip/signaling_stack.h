@@ -1,0 +1,193 @@
+// SignalingStack: the SIP stack as call control sees it — typed requests and dialogs, never
+// raw SIP. pbxkit has two implementations: sofia-sip nua (pbx/sip/sofia.h) for the network,
+// and the simulated stack of pbx/testing for in-process tests.
+//
+// Inbound work arrives at the SignalingHandler: REGISTER requests (answered through a
+// responder, possibly later) and new INVITE dialogs. Each dialog reports its events to the
+// DialogHandler that call control attaches to it, in the style of resiprocate's DUM.
+//
+//   class Controller : public SignalingHandler {
+//     void onInvite(Dialog& dialog, const InviteRequest& request) override {
+//       dialog.setHandler(&leg);          // or dialog.reject({404, "Not Found"})
+//       dialog.sendProvisional(100, "Trying");
+//     }
+//   };
+//
+// Dialog lifetime: the stack owns every Dialog. A Dialog reference stays valid until either
+// the stack delivered a terminal event (onFailed, onCancelled, onTerminated) — after which it
+// is deleted once the callback returns — or call control ended it with reject() or hangup(),
+// after which call control must not touch it again and receives no more events for it. CANCEL
+// and BYE glare, late 200s after CANCEL and the like are the stack's business.
+//
+// Thread-safety: every method, and every callback, runs on the signaling thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "pbx/base/socket_address.h"
+#include "pbx/sip/digest.h"
+
+namespace pbx::sip {
+
+enum class Transport { kUdp, kTcp, kTls, kWs };
+const char* TransportName(Transport transport);  // "udp", "tcp", ...
+
+struct Uri {
+  std::string user;
+  std::string host;
+  uint16_t port = 0;  // 0 = not given
+  std::string params;  // ";transport=tcp;..." verbatim, or empty
+  std::string str() const;  // "sip:user@host:port;params"
+};
+
+struct NameAddr {
+  std::string displayName;
+  Uri uri;
+};
+
+// Where a request came from: the packet's real source (which NAT may have rewritten).
+struct RequestSource {
+  SocketAddress address;
+  Transport transport = Transport::kUdp;
+};
+
+// ---- REGISTER -----------------------------------------------------------------------------
+
+struct ContactBinding {
+  Uri uri;                          // the Contact URI as sent, e.g. sip:100@10.0.0.5:5062
+  std::optional<uint32_t> expires;  // the Contact's expires parameter
+};
+
+struct RegisterRequest {
+  NameAddr to;  // the address of record
+  NameAddr from;
+  std::string callId;
+  uint32_t cseq = 0;
+  std::vector<ContactBinding> contacts;  // empty for a query
+  bool wildcard = false;                 // "Contact: *"
+  std::optional<uint32_t> expires;       // the Expires header
+  std::optional<DigestCredentials> credentials;  // Authorization
+  RequestSource source;
+  std::string userAgent;
+};
+
+struct RegisterResponse {
+  int status = 200;
+  std::string reason = "OK";
+  std::optional<DigestChallenge> challenge;  // 401: WWW-Authenticate
+  std::vector<ContactBinding> contacts;      // 200: the bindings now in force
+  std::optional<uint32_t> minExpires;        // 423: Min-Expires
+};
+
+using RegisterResponder = std::function<void(const RegisterResponse&)>;
+
+// ---- INVITE dialogs -------------------------------------------------------------------------
+
+struct InviteRequest {
+  Uri requestUri;
+  NameAddr from;
+  NameAddr to;
+  std::string callId;
+  std::optional<DigestCredentials> credentials;  // Proxy-Authorization
+  std::string sdp;  // the offer; empty for a late-offer INVITE
+  RequestSource source;
+  std::string userAgent;
+};
+
+// A final error response, optionally with a challenge (407) or Retry-After (503).
+struct Rejection {
+  int status = 500;
+  std::string reason;
+  std::optional<DigestChallenge> proxyChallenge;  // 407: Proxy-Authenticate
+  std::optional<uint32_t> retryAfterSeconds;      // 503: Retry-After
+};
+
+enum class TerminationReason {
+  kRemoteBye,       // the peer sent BYE
+  kAckTimeout,      // our 2xx was never ACKed
+  kTransportError,  // the peer became unreachable (e.g. BYE/re-INVITE timed out)
+  kSessionExpired,  // session timer ran out
+  kShutdown,        // the stack is shutting down
+};
+const char* TerminationReasonName(TerminationReason reason);
+
+// Answers an offer received in a re-INVITE or UPDATE: status 200 with the answer SDP, or an
+// error status (e.g. 488) with empty SDP.
+using OfferResponder = std::function<void(int status, const std::string& sdp)>;
+
+class DialogHandler {
+ public:
+  virtual ~DialogHandler() = default;
+  // UAC: a provisional response (180, 183, ...) with its SDP if any.
+  virtual void onProvisional(int status, const std::string& reason, const std::string& sdp) {}
+  // UAC: 2xx received (the stack has ACKed it). The dialog is now confirmed.
+  virtual void onAnswered(const std::string& sdp) = 0;
+  // UAC: a final error response. Terminal.
+  virtual void onFailed(int status, const std::string& reason) = 0;
+  // UAS: the caller CANCELled before we answered (the stack sent 487). Terminal.
+  virtual void onCancelled() = 0;
+  // Either side, confirmed dialog: the dialog ended. Terminal.
+  virtual void onTerminated(TerminationReason reason) = 0;
+  // Either side, confirmed dialog: a re-INVITE or UPDATE carried a new offer.
+  virtual void onOffer(const std::string& sdp, OfferResponder respond) = 0;
+};
+
+class Dialog {
+ public:
+  virtual ~Dialog() = default;
+  virtual void setHandler(DialogHandler* handler) = 0;
+  // The SIP Call-ID of this dialog (for logs and CDRs).
+  virtual const std::string& callId() const = 0;
+
+  // UAS only, before the final response.
+  virtual void sendProvisional(int status, const std::string& reason,
+                               const std::string& sdp = {}) = 0;
+  virtual void accept(const std::string& sdp) = 0;
+  virtual void reject(const Rejection& rejection) = 0;  // ends the dialog
+  // Either side: CANCEL before a final response (UAC), reject with 480 (UAS, unanswered),
+  // or BYE (confirmed). Ends the dialog.
+  virtual void hangup() = 0;
+};
+
+struct OutboundInvite {
+  Uri requestUri;  // usually a registered Contact
+  // Send to this address instead of resolving the Request-URI (the registration's source,
+  // for phones behind NAT).
+  std::optional<RequestSource> nextHop;
+  NameAddr from;
+  NameAddr to;
+  std::string sdp;  // the offer
+};
+
+class SignalingHandler {
+ public:
+  virtual ~SignalingHandler() = default;
+  virtual void onRegister(const RegisterRequest& request, RegisterResponder respond) = 0;
+  // A new inbound dialog. The handler attaches a DialogHandler or rejects it, before
+  // returning or later.
+  virtual void onInvite(Dialog& dialog, const InviteRequest& request) = 0;
+};
+
+class SignalingStack {
+ public:
+  virtual ~SignalingStack() = default;
+  virtual void setHandler(SignalingHandler* handler) = 0;
+  // Starts a UAC dialog. Events go to `handler`.
+  virtual absl::StatusOr<Dialog*> invite(const OutboundInvite& invite,
+                                         DialogHandler& handler) = 0;
+  // Server and client transactions in progress: the load signal for overload control.
+  virtual size_t pendingTransactions() const = 0;
+  // Stops taking requests, ends what is left, and calls `done` on the signaling thread when
+  // the stack has shut down.
+  virtual void shutdown(std::function<void()> done) = 0;
+};
+using SignalingStackPtr = std::unique_ptr<SignalingStack>;
+
+}  // namespace pbx::sip

@@ -1,0 +1,176 @@
+// The simulation harness: a whole PBX in one process, on simulated time, with simulated
+// phones. Tests register phones, place calls, answer, hang up and move the clock, and the
+// real call control (registrar, B2BUA, overload control, RTP timeout) runs underneath — only
+// the SIP stack, the media engine and the clock are simulated. Deterministic; milliseconds
+// per test. Library users test their own configurations the same way.
+//
+//   pbx::Options options;
+//   options.directory.extensions = {{"100", {{"100", "pw100"}}}, {"101", {{"101", "pw101"}}}};
+//   pbx::testing::SimulatedPbx pbx(options);
+//   auto& alice = pbx.addPhone("100", "pw100");
+//   auto& bob = pbx.addPhone("101", "pw101");
+//   REQUIRE(alice.registerAccount() == 200);
+//   REQUIRE(bob.registerAccount() == 200);
+//   auto& call = alice.call("101");
+//   pbx.runPending();
+//   bob.incoming()->answer();
+//   pbx.runPending();
+//   CHECK(call.state() == pbx::testing::SimCall::State::kAnswered);
+//   pbx.advance(std::chrono::minutes(5));
+//
+// Thread-safety: single-threaded (the test's thread).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "pbx/base/metrics.h"
+#include "pbx/base/simulated_dispatcher.h"
+#include "pbx/options.h"
+#include "pbx/testing/simulated_media.h"
+
+namespace pbx::testing {
+
+class SimulatedSignalingStack;
+class SimPhone;
+
+// One call as a simulated phone sees it.
+class SimCall {
+ public:
+  enum class State { kCalling, kRinging, kEarly, kAnswered, kFailed, kEnded };
+
+  State state() const { return state_; }
+  bool incoming() const { return incoming_; }
+  // Final status of an outgoing call attempt (after authentication), 0 while none.
+  int finalStatus() const { return finalStatus_; }
+  std::optional<uint32_t> retryAfter() const { return retryAfter_; }
+  const std::vector<int>& provisionals() const { return provisionals_; }
+  // Why the call ended: "local-bye", "remote-bye", "cancelled", "rejected", "failed".
+  const std::string& endReason() const { return endReason_; }
+  // The SDP the PBX sent us, and where it told us to send RTP.
+  const std::string& remoteSdp() const { return remoteSdp_; }
+  SocketAddress remoteMedia() const;
+  // Our own media address (what our SDP says).
+  const SocketAddress& localMedia() const { return localMedia_; }
+  const std::string& number() const { return number_; }
+
+  // Incoming calls: ring (180), answer (200 with our SDP) or reject with a status.
+  void ring();
+  void answer();
+  void reject(int status);
+  // CANCEL (outgoing, unanswered) or BYE (answered).
+  void hangup();
+  // Sends a re-INVITE with our SDP and the given direction ("sendrecv", "sendonly", ...);
+  // returns the status of the answer once the PBX responded (run the loop first).
+  void reinvite(const std::string& direction = "sendrecv");
+  int lastReinviteStatus() const { return reinviteStatus_; }
+  // Sends `packets` RTP packets to the address the PBX gave us.
+  bool sendRtp(uint64_t packets, uint64_t bytes = 172);
+  // RTP packets the PBX relayed to us.
+  uint64_t rtpReceived() const;
+
+ private:
+  friend class SimPhone;
+  friend class SimulatedSignalingStack;
+  SimCall(SimPhone& phone, bool incoming, std::string number, SocketAddress localMedia);
+  std::string localSdp(const std::string& direction) const;
+
+  SimPhone& phone_;
+  const bool incoming_;
+  std::string number_;
+  SocketAddress localMedia_;
+  State state_;
+  int finalStatus_ = 0;
+  std::optional<uint32_t> retryAfter_;
+  std::vector<int> provisionals_;
+  std::string endReason_;
+  std::string remoteSdp_;
+  int reinviteStatus_ = 0;
+  bool authTried_ = false;
+  uint64_t link_ = 0;  // the stack's dialog id for this call
+};
+
+struct SimPhoneOptions {
+  // Incoming calls ring (send 180) by themselves.
+  bool autoRing = true;
+  // Incoming calls are rejected with this status at once (e.g. 486 for a busy phone).
+  int rejectIncomingWith = 0;
+};
+
+class SimPhone {
+ public:
+  const std::string& username() const { return username_; }
+  // REGISTER with digest authentication (answering the 401 challenge). Runs the loop until
+  // the final response and returns its status.
+  int registerAccount(std::chrono::seconds expires = std::chrono::seconds(3600));
+  int unregister() { return registerAccount(std::chrono::seconds(0)); }
+  // Seconds granted by the last successful REGISTER.
+  uint32_t grantedExpires() const { return grantedExpires_; }
+  void setPassword(std::string password) { password_ = std::move(password); }
+
+  // Starts a call (INVITE, answering the 407 challenge). Run the loop to make it progress.
+  SimCall& call(const std::string& number);
+  // The most recent incoming call that is ringing (or not yet answered), or nullptr.
+  SimCall* incoming();
+  const std::vector<std::unique_ptr<SimCall>>& calls() const { return calls_; }
+  SimPhoneOptions& options() { return options_; }
+
+ private:
+  friend class SimulatedSignalingStack;
+  friend class SimCall;
+  friend class SimulatedPbx;
+  SimPhone(SimulatedSignalingStack& stack, std::string username, std::string password,
+           SocketAddress signaling, SimPhoneOptions options);
+  SimCall& newCall(bool incoming, const std::string& number);
+
+  SimulatedSignalingStack& stack_;
+  std::string username_;
+  std::string password_;
+  SocketAddress signaling_;  // where the phone "listens" (its Contact)
+  SimPhoneOptions options_;
+  uint32_t grantedExpires_ = 0;
+  uint16_t nextMediaPort_;
+  std::vector<std::unique_ptr<SimCall>> calls_;
+};
+
+class SimulatedPbx {
+ public:
+  explicit SimulatedPbx(const Options& options);
+  ~SimulatedPbx();
+
+  // A phone with its own simulated address (127.0.1.N:5060) and media ports.
+  SimPhone& addPhone(const std::string& username, const std::string& password,
+                     SimPhoneOptions options = {});
+  // Runs everything that is due now.
+  void runPending();
+  // Moves simulated time forward, firing timers (no-answer, expiry, RTP timeout) on the way.
+  void advance(std::chrono::milliseconds delta);
+
+  absl::Status reloadDirectory(const Directory& directory);
+  // Ends every call as pbxd does on SIGTERM.
+  void hangupAll();
+
+  size_t activeCalls() const;
+  size_t registrations() const;
+  MetricsRegistry& metrics() { return metrics_; }
+  SimulatedTimeSource& time() { return time_; }
+  SimulatedDispatcher& dispatcher() { return dispatcher_; }
+  SimulatedMediaEngine& media() { return media_; }
+  SimulatedSignalingStack& stack() { return *stack_; }
+
+ private:
+  class Core;
+  SimulatedTimeSource time_;
+  SimulatedDispatcher dispatcher_;
+  SimulatedMediaEngine media_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<SimulatedSignalingStack> stack_;
+  std::unique_ptr<Core> core_;
+  std::vector<std::unique_ptr<SimPhone>> phones_;
+};
+
+}  // namespace pbx::testing

@@ -1,0 +1,70 @@
+// SimulatedSignalingStack: the SignalingStack of the simulation harness. Instead of a
+// network it has SimPhones: what call control does to a Dialog reaches the phone's SimCall,
+// and what a phone does reaches call control, each delivered through the dispatcher as a
+// separate step (as a network would), in order.
+//
+// It keeps the stack contract of pbx/sip/signaling_stack.h: after reject()/hangup() or a
+// terminal event the handler hears nothing more; a phone's 200 that crosses the PBX's CANCEL
+// is answered with BYE by the stack itself.
+//
+// Thread-safety: single-threaded (the test's thread).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "pbx/base/simulated_dispatcher.h"
+#include "pbx/sip/signaling_stack.h"
+
+namespace pbx::testing {
+
+class SimCall;
+class SimPhone;
+class SimulatedMediaEngine;
+
+class SimulatedSignalingStack final : public sip::SignalingStack {
+ public:
+  SimulatedSignalingStack(SimulatedDispatcher& dispatcher, SimulatedMediaEngine& media,
+                          std::string domain);
+  ~SimulatedSignalingStack() override;
+
+  void setHandler(sip::SignalingHandler* handler) override { handler_ = handler; }
+  absl::StatusOr<sip::Dialog*> invite(const sip::OutboundInvite& invite,
+                                      sip::DialogHandler& handler) override;
+  size_t pendingTransactions() const override;
+  void shutdown(std::function<void()> done) override;
+
+  const std::string& domain() const { return domain_; }
+  SimulatedDispatcher& dispatcher() { return dispatcher_; }
+  SimulatedMediaEngine& media() { return media_; }
+  void attach(SimPhone* phone);
+
+  // Phone → PBX.
+  void phoneRegister(SimPhone& phone, sip::RegisterRequest request,
+                     std::function<void(const sip::RegisterResponse&)> onResponse);
+  void phoneInvite(SimCall& call, sip::InviteRequest request);
+  void phoneProvisional(SimCall& call, int status);
+  void phoneAnswer(SimCall& call, const std::string& sdp);
+  void phoneReject(SimCall& call, int status);
+  void phoneCancel(SimCall& call);
+  void phoneBye(SimCall& call);
+  void phoneReinvite(SimCall& call, const std::string& sdp);
+
+ private:
+  class SimDialog;
+  friend class SimDialog;
+  SimDialog* dialogOf(const SimCall& call);
+
+  SimulatedDispatcher& dispatcher_;
+  SimulatedMediaEngine& media_;
+  std::string domain_;
+  sip::SignalingHandler* handler_ = nullptr;
+  std::map<uint64_t, std::unique_ptr<SimDialog>> dialogs_;
+  std::map<std::string, SimPhone*> phonesByAddress_;
+  uint64_t nextDialog_ = 1;
+  bool shutDown_ = false;
+};
+
+}  // namespace pbx::testing

@@ -1,0 +1,284 @@
+#include "lib/call/call.h"
+
+#include <algorithm>
+
+#include "lib/base/log.h"
+
+namespace pbx::call {
+
+using media::RelaySide;
+
+// One outbound INVITE to one registered account of the callee.
+class Call::Fork final : public sip::DialogHandler {
+ public:
+  Fork(Call& call, std::string account) : call_(call), account(std::move(account)) {}
+
+  void onProvisional(int status, const std::string& reason, const std::string& sdp) override {
+    call_.forkProvisional(*this, status, reason, sdp);
+  }
+  void onAnswered(const std::string& sdp) override { call_.forkAnswered(*this, sdp); }
+  void onFailed(int status, const std::string&) override {
+    dialog = nullptr;
+    call_.forkFailed(*this, status);
+  }
+  void onCancelled() override {}  // never for a UAC dialog
+  void onTerminated(sip::TerminationReason) override {
+    dialog = nullptr;
+    call_.forkTerminated(*this);
+  }
+  void onOffer(const std::string& sdp, sip::OfferResponder respond) override {
+    call_.forkOffer(*this, sdp, std::move(respond));
+  }
+
+  void hangup() {
+    if (dialog != nullptr) {
+      sip::Dialog* d = dialog;
+      dialog = nullptr;
+      d->hangup();
+    }
+  }
+
+  Call& call_;
+  std::string account;
+  sip::Dialog* dialog = nullptr;
+};
+
+Call::Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, CallObserver& observer,
+           sip::Dialog& inbound, sip::SessionDescription offer, media::RtpRelayPtr relay)
+    : id_(id),
+      dispatcher_(dispatcher),
+      stack_(stack),
+      observer_(observer),
+      inbound_(&inbound),
+      offer_(std::move(offer)),
+      relay_(std::move(relay)) {
+  inbound_->setHandler(this);
+}
+
+Call::~Call() {
+  // Never leave a dialog pointing at a dead handler.
+  if (inbound_) inbound_->setHandler(nullptr);
+  for (auto& f : forks_)
+    if (f->dialog) f->dialog->setHandler(nullptr);
+}
+
+void Call::start(std::vector<CallTarget> targets, std::chrono::seconds noAnswerTimeout) {
+  applyRemote(RelaySide::kA, offer_);
+  std::string offerB = sdpB_.anchor(offer_, relay_->localAddress(RelaySide::kB));
+  for (auto& target : targets) {
+    auto fork = std::make_unique<Fork>(*this, target.account);
+    target.invite.sdp = offerB;
+    auto dialog = stack_.invite(target.invite, *fork);
+    if (!dialog.ok()) {
+      PBX_LOG(kWarning, "call", id_.str(), "cannot ring {}: {}", target.account,
+              dialog.status().message());
+      failures_.push_back(503);
+      continue;
+    }
+    fork->dialog = *dialog;
+    PBX_LOG(kDebug, "call", id_.str(), "ringing {} at {}", target.account,
+            target.invite.requestUri.str());
+    forks_.push_back(std::move(fork));
+  }
+  if (forks_.empty()) {
+    inbound_->reject({480, "Temporarily Unavailable"});
+    inbound_ = nullptr;
+    finish(480, "no fork could be sent");
+    return;
+  }
+  noAnswer_ = dispatcher_.createTimer([this] {
+    PBX_LOG(kInfo, "call", id_.str(), "no answer after timeout");
+    cancelForks(nullptr);
+    if (inbound_) {
+      inbound_->reject({480, "Temporarily Unavailable (no answer)"});
+      inbound_ = nullptr;
+    }
+    finish(480, "no answer");
+  });
+  noAnswer_->enable(noAnswerTimeout);
+}
+
+bool Call::applyRemote(RelaySide side, const sip::SessionDescription& sdp) {
+  auto audio = sdp.findMedia("audio");
+  if (!audio) return false;
+  auto direction = sdp.effectiveDirection(*audio);
+  bool hold = direction == sip::MediaDirection::kSendOnly ||
+              direction == sip::MediaDirection::kInactive;
+  (side == RelaySide::kA ? holdA_ : holdB_) = hold;
+  auto addr = sdp.rtpAddress(*audio);
+  relay_->setRemote(side, addr.ok() ? *addr : SocketAddress());
+  return addr.ok();
+}
+
+void Call::forkProvisional(Fork& fork, int status, const std::string& reason,
+                           const std::string& sdp) {
+  if (state_ != State::kRinging || inbound_ == nullptr) return;
+  if (!sdp.empty() && earlyMedia_ == nullptr) {
+    auto parsed = sip::SessionDescription::Parse(sdp);
+    if (parsed.ok() && applyRemote(RelaySide::kB, *parsed)) {
+      earlyMedia_ = &fork;
+      inbound_->sendProvisional(183, "Session Progress",
+                                sdpA_.anchor(*parsed, relay_->localAddress(RelaySide::kA)));
+      ringingSent_ = true;
+      return;
+    }
+  }
+  if (!ringingSent_ && (status == 180 || status == 183)) {
+    ringingSent_ = true;
+    inbound_->sendProvisional(180, "Ringing");
+  }
+}
+
+void Call::forkAnswered(Fork& fork, const std::string& sdp) {
+  if (state_ != State::kRinging || inbound_ == nullptr) {
+    fork.hangup();  // lost the race: another fork answered, or the caller is gone
+    return;
+  }
+  auto parsed = sip::SessionDescription::Parse(sdp);
+  if (!parsed.ok() || !applyRemote(RelaySide::kB, *parsed)) {
+    PBX_LOG(kWarning, "call", id_.str(), "{} answered with unusable SDP: {}", fork.account,
+            parsed.ok() ? "no audio" : parsed.status().message());
+    fork.hangup();
+    failures_.push_back(488);
+    std::erase_if(forks_, [&](const auto& f) { return f.get() == &fork; });
+    if (forks_.empty()) {
+      inbound_->reject({488, "Not Acceptable Here"});
+      inbound_ = nullptr;
+      finish(488, "callee SDP unusable");
+    }
+    return;
+  }
+  state_ = State::kAnswered;
+  winner_ = &fork;
+  noAnswer_.reset();
+  cancelForks(&fork);
+  inbound_->accept(sdpA_.anchor(*parsed, relay_->localAddress(RelaySide::kA)));
+  PBX_LOG(kInfo, "call", id_.str(), "answered by {}", fork.account);
+  observer_.onCallAnswered(*this);
+}
+
+void Call::forkFailed(Fork& fork, int status) {
+  failures_.push_back(status);
+  if (earlyMedia_ == &fork) earlyMedia_ = nullptr;
+  std::erase_if(forks_, [&](const auto& f) { return f.get() == &fork; });
+  if (state_ != State::kRinging || !forks_.empty()) return;
+  int final = finalFailureStatus();
+  if (inbound_) {
+    inbound_->reject({final, ""});
+    inbound_ = nullptr;
+  }
+  finish(final, "every fork failed");
+}
+
+int Call::finalFailureStatus() const {
+  if (failures_.empty()) return 480;
+  bool allBusy = std::all_of(failures_.begin(), failures_.end(),
+                             [](int s) { return s == 486 || s == 600; });
+  if (allBusy) return 486;
+  // A decline anywhere is final (RFC 3261 §16.7: 6xx wins); else unreachable-ish answers.
+  for (int s : failures_)
+    if (s >= 600) return s;
+  for (int s : failures_)
+    if (s == 480 || s == 408 || s == 503 || s == 487) return 480;
+  return *std::min_element(failures_.begin(), failures_.end());
+}
+
+void Call::forkTerminated(Fork& fork) {
+  if (winner_ == &fork && state_ == State::kAnswered) {
+    PBX_LOG(kInfo, "call", id_.str(), "callee hung up");
+    if (inbound_) {
+      sip::Dialog* in = inbound_;
+      inbound_ = nullptr;
+      in->hangup();
+    }
+    finish(0, "callee hung up");
+  }
+}
+
+void Call::onCancelled() {
+  inbound_ = nullptr;
+  PBX_LOG(kInfo, "call", id_.str(), "caller cancelled");
+  cancelForks(nullptr);
+  finish(487, "caller cancelled");
+}
+
+void Call::onTerminated(sip::TerminationReason reason) {
+  inbound_ = nullptr;
+  PBX_LOG(kInfo, "call", id_.str(), "caller leg ended: {}", sip::TerminationReasonName(reason));
+  cancelForks(nullptr);
+  finish(state_ == State::kAnswered ? 0 : 487, "caller hung up");
+}
+
+void Call::onOffer(const std::string& sdp, sip::OfferResponder respond) {
+  answerOffer(RelaySide::kA, sdp, std::move(respond));
+}
+
+void Call::forkOffer(Fork& fork, const std::string& sdp, sip::OfferResponder respond) {
+  if (&fork != winner_) {
+    respond(488, "");
+    return;
+  }
+  answerOffer(RelaySide::kB, sdp, std::move(respond));
+}
+
+void Call::answerOffer(RelaySide side, const std::string& sdp, sip::OfferResponder respond) {
+  LegSdp& leg = side == RelaySide::kA ? sdpA_ : sdpB_;
+  if (sdp.empty()) {  // an offerless re-INVITE or a session-refresh UPDATE: nothing changes
+    respond(200, leg.last());
+    return;
+  }
+  auto parsed = sip::SessionDescription::Parse(sdp);
+  if (!parsed.ok() || !parsed->findMedia("audio")) {
+    respond(488, "");
+    return;
+  }
+  applyRemote(side, *parsed);
+  // Answer with the same streams, mirroring the direction the peer asked for.
+  sip::SessionDescription answer = *parsed;
+  auto audio = answer.findMedia("audio");
+  switch (parsed->effectiveDirection(*audio)) {
+    case sip::MediaDirection::kSendOnly: answer.media[*audio].setDirection(sip::MediaDirection::kRecvOnly); break;
+    case sip::MediaDirection::kRecvOnly: answer.media[*audio].setDirection(sip::MediaDirection::kSendOnly); break;
+    case sip::MediaDirection::kInactive: answer.media[*audio].setDirection(sip::MediaDirection::kInactive); break;
+    case sip::MediaDirection::kSendRecv: answer.media[*audio].setDirection(sip::MediaDirection::kSendRecv); break;
+  }
+  relay_->setForwarding(media::Other(side), !(holdA_ || holdB_));
+  respond(200, leg.anchor(std::move(answer), relay_->localAddress(side)));
+}
+
+void Call::cancelForks(Fork* except) {
+  for (auto& f : forks_)
+    if (f.get() != except) f->hangup();
+}
+
+void Call::hangup(const std::string& reason) {
+  if (state_ == State::kEnded) return;
+  PBX_LOG(kInfo, "call", id_.str(), "hanging up: {}", reason);
+  int failStatus = 0;
+  if (state_ == State::kRinging) {
+    cancelForks(nullptr);
+    failStatus = 480;
+    if (inbound_) {
+      inbound_->reject({480, "Temporarily Unavailable"});
+      inbound_ = nullptr;
+    }
+  } else {
+    if (winner_) winner_->hangup();
+    if (inbound_) {
+      sip::Dialog* in = inbound_;
+      inbound_ = nullptr;
+      in->hangup();
+    }
+  }
+  finish(failStatus, reason);
+}
+
+void Call::finish(int failStatus, const std::string& reason) {
+  if (state_ == State::kEnded) return;
+  bool wasAnswered = state_ == State::kAnswered;
+  state_ = State::kEnded;
+  noAnswer_.reset();
+  observer_.onCallEnded(*this, wasAnswered ? 0 : failStatus, reason);
+}
+
+}  // namespace pbx::call

@@ -1,0 +1,26 @@
+#include "lib/call/call_metrics.h"
+
+namespace pbx::call {
+
+CallMetrics::CallMetrics(MetricsRegistry& r)
+    : registry(r),
+      registrations(r.gauge("pbx_registrations", "Accounts with a registered location")),
+      activeCalls(r.gauge("pbx_calls_active", "Calls in progress (ringing or answered)")),
+      started(r.counter("pbx_calls_started_total", "Calls admitted and routed")),
+      answered(r.counter("pbx_calls_answered_total", "Calls answered")),
+      overloadRejections(r.counter("pbx_overload_rejections_total",
+                                   "New INVITEs answered 503 because of overload")),
+      rtpTimeouts(r.counter("pbx_rtp_timeouts_total", "Calls ended for RTP inactivity")),
+      rtpCallerToCallee(r.counter("pbx_rtp_packets_relayed_total", "RTP packets relayed",
+                                  {{"direction", "caller_to_callee"}})),
+      rtpCalleeToCaller(r.counter("pbx_rtp_packets_relayed_total", "RTP packets relayed",
+                                  {{"direction", "callee_to_caller"}})),
+      registerRequests(r.counter("pbx_register_requests_total", "REGISTER requests received")),
+      authFailures(r.counter("pbx_auth_failures_total", "Requests rejected with 403")) {}
+
+Counter& CallMetrics::failed(int status) {
+  return registry.counter("pbx_calls_failed_total", "Calls that ended without an answer",
+                          {{"code", std::to_string(status)}});
+}
+
+}  // namespace pbx::call

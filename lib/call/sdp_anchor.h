@@ -1,0 +1,36 @@
+// SDP anchoring: the SDP one leg is sent is the other leg's SDP with its audio pointed at the
+// relay endpoint that faces this leg. Streams we do not relay (video, a second audio) are
+// disabled (port 0) so no media bypasses the PBX; ICE and explicit RTCP addresses are dropped
+// because they would name the other phone.
+//
+//   LegSdp leg;
+//   std::string offer = leg.anchor(callerOffer, relay->localAddress(RelaySide::kB));
+//
+// Thread-safety: a value type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pbx/base/socket_address.h"
+#include "pbx/sip/sdp.h"
+
+namespace pbx::call {
+
+// Our side of one leg's SDP: the o= line we own and its version.
+class LegSdp {
+ public:
+  LegSdp();
+  // The body to send on this leg; the version goes up only when the content changes.
+  std::string anchor(sip::SessionDescription sdp, const SocketAddress& local);
+  const std::string& last() const { return last_; }
+
+ private:
+  std::string build(sip::SessionDescription sdp, const SocketAddress& local) const;
+
+  std::string sessionId_;
+  uint64_t version_ = 1;
+  std::string last_;
+};
+
+}  // namespace pbx::call

@@ -1,0 +1,27 @@
+// Conversions from sofia-sip's parsed messages to pbxkit's typed SIP values.
+// Everything arriving here came off the network: missing headers give empty values, never
+// a crash.
+#pragma once
+
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip.h>
+
+#include <optional>
+#include <string>
+
+#include "pbx/sip/signaling_stack.h"
+
+namespace pbx::sip::internal {
+
+Uri ToUri(const url_t* url);
+NameAddr ToNameAddr(const sip_addr_t* addr);
+std::optional<DigestCredentials> ToCredentials(const msg_auth_t* auth);
+// The packet source and transport of a received message.
+RequestSource SourceOf(msg_t* msg);
+// The body when it is SDP (or untyped), else empty.
+std::string SdpBodyOf(const sip_t* sip);
+std::string UserAgentOf(const sip_t* sip);
+// "sip:host:port;transport=udp" for sending to a RequestSource.
+std::string NextHopUri(const RequestSource& source);
+
+}  // namespace pbx::sip::internal

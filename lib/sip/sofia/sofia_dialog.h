@@ -1,0 +1,59 @@
+// SofiaDialog: one INVITE dialog on a nua handle, in either role.
+//
+// Refcount rule: the dialog owns one reference to its nua handle (the one nua gave us for an
+// incoming INVITE, or the one nua_handle() returned) and binds the handle's magic to itself.
+// SofiaStack::finish() unbinds and destroys the handle and then the dialog, once nua reports
+// the call state "terminated" — never earlier, so late responses (a 200 after our CANCEL) are
+// still ACKed and BYEd here.
+//
+// Thread-safety: signaling thread only.
+#pragma once
+
+#include <sofia-sip/nua.h>
+
+#include <memory>
+#include <string>
+
+#include "pbx/sip/signaling_stack.h"
+
+namespace pbx::sip::internal {
+
+class SofiaStack;
+
+class SofiaDialog final : public Dialog {
+ public:
+  SofiaDialog(SofiaStack& stack, nua_handle_t* handle, bool uac, std::string callId);
+  ~SofiaDialog() override;
+
+  void setHandler(DialogHandler* handler) override { handler_ = handler; }
+  const std::string& callId() const override { return callId_; }
+  void sendProvisional(int status, const std::string& reason, const std::string& sdp) override;
+  void accept(const std::string& sdp) override;
+  void reject(const Rejection& rejection) override;
+  void hangup() override;
+
+  // One nua event for this handle. Returns true when the dialog is finished and may be freed.
+  bool onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip,
+               tagi_t tags[]);
+  nua_handle_t* handle() const { return handle_; }
+
+ private:
+  void finalResponseDone();
+  void onInviteResponse(int status, const char* phrase, const sip_t* sip);
+  void onOffer(const sip_t* sip, bool isUpdate);
+  void endWithoutEvent();
+
+  SofiaStack& stack_;
+  nua_handle_t* handle_;
+  const bool uac_;
+  const std::string callId_;
+  DialogHandler* handler_ = nullptr;
+  bool inviteFinal_ = false;  // the initial INVITE transaction has its final response
+  bool confirmed_ = false;
+  bool ackReceived_ = false;
+  bool ended_ = false;  // no more events go to the handler
+  // Responders for re-INVITE/UPDATE hold a weak reference: they do nothing once we are gone.
+  std::shared_ptr<SofiaDialog*> self_;
+};
+
+}  // namespace pbx::sip::internal

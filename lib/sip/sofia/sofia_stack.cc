@@ -1,0 +1,305 @@
+#include "lib/sip/sofia/sofia_stack.h"
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_tag_io.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "lib/base/log.h"
+#include "pbx/base/status.h"
+#include "lib/sip/sofia/sofia_convert.h"
+
+namespace pbx::sip::internal {
+namespace {
+
+std::string NameAddrString(const NameAddr& a) {
+  std::string out;
+  if (!a.displayName.empty()) {
+    out.append("\"");
+    for (char c : a.displayName) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      if (c != '\r' && c != '\n') out.push_back(c);
+    }
+    out.append("\" ");
+  }
+  return out.append("<").append(a.uri.str()).append(">");
+}
+
+// A REGISTER answer is sent through the message it answers, held by reference until then.
+class RegisterReply {
+ public:
+  RegisterReply(nua_t* nua, nua_handle_t* nh) : nh_(nh), msg_(nua_current_request(nua)) {
+    if (msg_) msg_ref_create(msg_);
+  }
+  ~RegisterReply() {
+    if (!answered_) send({500, "Server Internal Error"});
+    if (msg_) msg_ref_destroy(msg_);
+  }
+  void send(const RegisterResponse& r) {
+    if (answered_) return;
+    answered_ = true;
+    std::vector<std::string> contacts;
+    for (const auto& c : r.contacts)
+      contacts.push_back(absl::StrCat("<", c.uri.str(), ">;expires=", c.expires.value_or(0)));
+    std::string contact = absl::StrJoin(contacts, ", ");
+    std::string challenge = r.challenge ? r.challenge->headerValue() : std::string();
+    std::string minExpires = r.minExpires ? std::to_string(*r.minExpires) : std::string();
+    nua_respond(nh_, r.status, r.reason.c_str(), TAG_IF(msg_, NUTAG_WITH(msg_)),
+                TAG_IF(!contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())),
+                TAG_IF(!challenge.empty(), SIPTAG_WWW_AUTHENTICATE_STR(challenge.c_str())),
+                TAG_IF(!minExpires.empty(), SIPTAG_MIN_EXPIRES_STR(minExpires.c_str())),
+                TAG_END());
+    nua_handle_destroy(nh_);
+  }
+
+ private:
+  nua_handle_t* nh_;
+  msg_t* msg_;
+  bool answered_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> ListenEntryToUri(const std::string& entry) {
+  std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits(':', 1));
+  if (parts.size() != 2 || (parts[0] != "udp" && parts[0] != "tcp"))
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen entry '", entry, "' must look like udp:IP:PORT or tcp:IP:PORT"));
+  std::string hostport = parts[1];
+  size_t colon = hostport.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has no port"));
+  std::string host = hostport.substr(0, colon);
+  uint32_t port = 0;
+  if (!absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port > 65535)
+    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has a bad port"));
+  auto addr = SocketAddress::Parse(host, static_cast<uint16_t>(port));
+  if (!addr.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen entry '", entry, "': ", addr.status().message()));
+  std::string h = addr->isV6() ? "[" + addr->ip() + "]" : addr->ip();
+  return absl::StrCat("sip:", h, ":", port, ";transport=", parts[0]);
+}
+
+// nua binds one URI: every listen entry must share the address and port; the transports
+// (udp, tcp or both) come from the entries.
+absl::StatusOr<std::string> BindUri(const std::vector<std::string>& listen) {
+  if (listen.empty()) return absl::InvalidArgumentError("no SIP listen address");
+  std::string hostport;
+  bool udp = false, tcp = false;
+  for (const auto& entry : listen) {
+    PBX_ASSIGN_OR_RETURN(std::string uri, ListenEntryToUri(entry));
+    std::string hp = uri.substr(4, uri.find(";transport=") - 4);
+    if (!hostport.empty() && hp != hostport)
+      return absl::InvalidArgumentError(absl::StrCat(
+          "listen entries must share one address and port (", hostport, " vs ", hp, ")"));
+    hostport = hp;
+    (entry.rfind("udp:", 0) == 0 ? udp : tcp) = true;
+  }
+  if (udp && tcp) return absl::StrCat("sip:", hostport);
+  return absl::StrCat("sip:", hostport, ";transport=", udp ? "udp" : "tcp");
+}
+
+absl::StatusOr<std::unique_ptr<SofiaStack>> SofiaStack::Create(SofiaEventLoop& loop,
+                                                               const SofiaStackOptions& options) {
+  std::unique_ptr<SofiaStack> stack(new SofiaStack(loop));
+  PBX_RETURN_IF_ERROR(stack->init(options));
+  return stack;
+}
+
+absl::Status SofiaStack::init(const SofiaStackOptions& options) {
+  PBX_ASSIGN_OR_RETURN(std::string uri, BindUri(options.listen));
+  nua_ = nua_create(loop_.root(), &SofiaStack::OnEvent, reinterpret_cast<nua_magic_t*>(this),
+                    NUTAG_URL(uri.c_str()), TAG_END());
+  if (nua_ == nullptr)
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", absl::StrJoin(options.listen, ", "),
+                     " (address in use, or not an address of this host)"));
+  nua_set_params(nua_, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
+                 NUTAG_AUTOACK(1), NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
+                 NUTAG_APPL_METHOD("INVITE, REGISTER, UPDATE"),
+                 SIPTAG_ALLOW_STR(options.allow.c_str()),
+                 SIPTAG_USER_AGENT_STR(options.userAgent.c_str()), TAG_END());
+  PBX_LOG(kInfo, "sip", "", "listening on {}", absl::StrJoin(options.listen, ", "));
+  return absl::OkStatus();
+}
+
+SofiaStack::~SofiaStack() {
+  if (nua_ == nullptr) return;
+  if (!shutdownComplete_) {
+    // Not shut down through shutdown(): do it now, pumping the loop for a bounded time.
+    shutdown(nullptr);
+    for (int i = 0; i < 500 && !shutdownComplete_; ++i) su_root_step(loop_.root(), 10);
+  }
+  destroyNua();
+}
+
+void SofiaStack::destroyNua() {
+  for (auto& [ptr, dialog] : dialogs_) nua_handle_bind(dialog->handle(), nullptr);
+  dialogs_.clear();
+  if (nua_) nua_destroy(nua_);
+  nua_ = nullptr;
+}
+
+absl::StatusOr<Dialog*> SofiaStack::invite(const OutboundInvite& invite, DialogHandler& handler) {
+  if (shuttingDown_) return absl::UnavailableError("SIP stack is shutting down");
+  std::string requestUri = invite.requestUri.str();
+  std::string to = NameAddrString(invite.to);
+  std::string from = NameAddrString(invite.from);
+  nua_handle_t* nh = nua_handle(nua_, nullptr, NUTAG_URL(requestUri.c_str()),
+                                SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()),
+                                TAG_END());
+  if (nh == nullptr) return absl::InternalError("nua_handle failed");
+  auto dialog = std::make_unique<SofiaDialog>(*this, nh, /*uac=*/true, std::string());
+  SofiaDialog* raw = dialog.get();
+  nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(raw));
+  raw->setHandler(&handler);
+  std::string proxy = invite.nextHop ? NextHopUri(*invite.nextHop) : std::string();
+  nua_invite(nh, TAG_IF(!proxy.empty(), NUTAG_PROXY(proxy.c_str())),
+             SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(invite.sdp.c_str()),
+             TAG_END());
+  dialogs_.emplace(raw, std::move(dialog));
+  return raw;
+}
+
+void SofiaStack::shutdown(std::function<void()> done) {
+  shutdownDone_ = std::move(done);
+  if (shuttingDown_) return;
+  shuttingDown_ = true;
+  nua_shutdown(nua_);
+}
+
+void SofiaStack::OnEvent(nua_event_t event, int status, char const* phrase, nua_t*,
+                         nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic,
+                         sip_t const* sip, tagi_t tags[]) {
+  reinterpret_cast<SofiaStack*>(magic)->onEvent(event, status, phrase, nh,
+                                                reinterpret_cast<SofiaDialog*>(hmagic), sip, tags);
+}
+
+void SofiaStack::onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+                         SofiaDialog* dialog, const sip_t* sip, tagi_t tags[]) {
+  if (event == nua_r_shutdown) {
+    if (status >= 200 && !shutdownComplete_) {
+      shutdownComplete_ = true;
+      if (shutdownDone_) {
+        auto done = std::move(shutdownDone_);
+        done();
+      }
+    }
+    return;
+  }
+  if (dialog != nullptr) {
+    if (dialog->onEvent(event, status, phrase, sip, tags)) finish(dialog);
+    return;
+  }
+  if (nh == nullptr) return;
+  switch (event) {
+    case nua_i_register:
+      onRegister(nh, sip);
+      return;
+    case nua_i_invite:
+      onNewInvite(nh, sip);
+      return;
+    case nua_i_update:
+      nua_respond(nh, 481, "Call/Transaction Does Not Exist", TAG_END());
+      nua_handle_destroy(nh);
+      return;
+    case nua_i_options:
+    case nua_i_bye:
+    case nua_i_cancel:
+    case nua_i_message:
+    case nua_i_info:
+    case nua_i_refer:
+    case nua_i_subscribe:
+    case nua_i_notify:
+    case nua_i_publish:
+    case nua_i_method:
+      // Answered by nua itself; the handle it made for the request is not ours to keep.
+      nua_handle_destroy(nh);
+      return;
+    default:
+      return;
+  }
+}
+
+void SofiaStack::onRegister(nua_handle_t* nh, const sip_t* sip) {
+  auto reply = std::make_shared<RegisterReply>(nua_, nh);
+  if (handler_ == nullptr || sip == nullptr || sip->sip_to == nullptr || shuttingDown_) {
+    reply->send({503, "Service Unavailable"});
+    return;
+  }
+  RegisterRequest request;
+  request.to = ToNameAddr(sip->sip_to);
+  request.from = ToNameAddr(sip->sip_from);
+  if (sip->sip_call_id && sip->sip_call_id->i_id) request.callId = sip->sip_call_id->i_id;
+  if (sip->sip_cseq) request.cseq = sip->sip_cseq->cs_seq;
+  for (const sip_contact_t* m = sip->sip_contact; m != nullptr; m = m->m_next) {
+    if (m->m_url == nullptr) continue;
+    if (m->m_url->url_type == url_any) {
+      request.wildcard = true;
+      continue;
+    }
+    ContactBinding binding;
+    binding.uri = ToUri(m->m_url);
+    uint32_t expires = 0;
+    if (m->m_expires && absl::SimpleAtoi(m->m_expires, &expires)) binding.expires = expires;
+    request.contacts.push_back(std::move(binding));
+  }
+  if (sip->sip_expires) request.expires = static_cast<uint32_t>(sip->sip_expires->ex_delta);
+  request.credentials = ToCredentials(sip->sip_authorization);
+  request.source = SourceOf(nua_current_request(nua_));
+  request.userAgent = UserAgentOf(sip);
+  handler_->onRegister(request, [reply](const RegisterResponse& r) { reply->send(r); });
+}
+
+void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
+  std::string callId = sip && sip->sip_call_id && sip->sip_call_id->i_id ? sip->sip_call_id->i_id
+                                                                          : std::string();
+  auto dialog = std::make_unique<SofiaDialog>(*this, nh, /*uac=*/false, callId);
+  SofiaDialog* raw = dialog.get();
+  nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(raw));
+  dialogs_.emplace(raw, std::move(dialog));
+  if (handler_ == nullptr || shuttingDown_ || sip == nullptr) {
+    raw->reject({503, "Service Unavailable"});
+    return;
+  }
+  InviteRequest request;
+  request.requestUri = ToUri(sip->sip_request ? sip->sip_request->rq_url : nullptr);
+  request.from = ToNameAddr(sip->sip_from);
+  request.to = ToNameAddr(sip->sip_to);
+  request.callId = callId;
+  request.credentials = ToCredentials(sip->sip_proxy_authorization);
+  request.sdp = SdpBodyOf(sip);
+  request.source = SourceOf(nua_current_request(nua_));
+  request.userAgent = UserAgentOf(sip);
+  handler_->onInvite(*raw, request);
+}
+
+void SofiaStack::finish(SofiaDialog* dialog) {
+  auto it = dialogs_.find(dialog);
+  if (it == dialogs_.end()) return;
+  nua_handle_bind(dialog->handle(), nullptr);
+  nua_handle_destroy(dialog->handle());
+  dialogs_.erase(it);
+}
+
+}  // namespace pbx::sip::internal
+
+namespace pbx::sip {
+absl::StatusOr<SignalingStackPtr> CreateSofiaStack(EventLoop& loop,
+                                                   const SofiaStackOptions& options) {
+  auto* sofiaLoop = dynamic_cast<internal::SofiaEventLoop*>(&loop);
+  if (sofiaLoop == nullptr)
+    return absl::InvalidArgumentError("CreateSofiaStack needs the loop of CreateSofiaEventLoop()");
+  auto stack = internal::SofiaStack::Create(*sofiaLoop, options);
+  if (!stack.ok()) return stack.status();
+  return SignalingStackPtr(std::move(*stack));
+}
+}  // namespace pbx::sip

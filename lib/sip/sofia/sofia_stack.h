@@ -1,0 +1,60 @@
+// SofiaStack: the SignalingStack over a sofia-sip nua user agent (media handling of nua
+// disabled: call control owns SDP).
+//
+// Registers and INVITEs arrive through nua events; REGISTER handles are destroyed once
+// answered, INVITE handles belong to a SofiaDialog until nua reports them terminated.
+// OPTIONS and unknown methods are answered by nua itself (200 with Allow/Accept, or 405/501).
+//
+// Thread-safety: signaling thread only (the loop's thread).
+#pragma once
+
+#include <sofia-sip/nua.h>
+
+#include <memory>
+#include <unordered_map>
+
+#include "lib/sip/sofia/sofia_dialog.h"
+#include "lib/sip/sofia/sofia_event_loop.h"
+#include "pbx/sip/sofia.h"
+
+namespace pbx::sip::internal {
+
+class SofiaStack final : public SignalingStack {
+ public:
+  static absl::StatusOr<std::unique_ptr<SofiaStack>> Create(SofiaEventLoop& loop,
+                                                            const SofiaStackOptions& options);
+  ~SofiaStack() override;
+
+  void setHandler(SignalingHandler* handler) override { handler_ = handler; }
+  absl::StatusOr<Dialog*> invite(const OutboundInvite& invite, DialogHandler& handler) override;
+  size_t pendingTransactions() const override { return pendingInvites_; }
+  void shutdown(std::function<void()> done) override;
+
+  void invitePending(int delta) { pendingInvites_ += delta; }
+  bool shuttingDown() const { return shuttingDown_; }
+
+ private:
+  explicit SofiaStack(SofiaEventLoop& loop) : loop_(loop) {}
+  absl::Status init(const SofiaStackOptions& options);
+
+  static void OnEvent(nua_event_t event, int status, char const* phrase, nua_t* nua,
+                      nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic,
+                      sip_t const* sip, tagi_t tags[]);
+  void onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+               SofiaDialog* dialog, const sip_t* sip, tagi_t tags[]);
+  void onRegister(nua_handle_t* nh, const sip_t* sip);
+  void onNewInvite(nua_handle_t* nh, const sip_t* sip);
+  void finish(SofiaDialog* dialog);
+  void destroyNua();
+
+  SofiaEventLoop& loop_;
+  nua_t* nua_ = nullptr;
+  SignalingHandler* handler_ = nullptr;
+  std::unordered_map<SofiaDialog*, std::unique_ptr<SofiaDialog>> dialogs_;
+  size_t pendingInvites_ = 0;
+  bool shuttingDown_ = false;
+  bool shutdownComplete_ = false;
+  std::function<void()> shutdownDone_;
+};
+
+}  // namespace pbx::sip::internal

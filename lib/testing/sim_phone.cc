@@ -1,0 +1,148 @@
+#include "pbx/sip/sdp.h"
+#include "pbx/testing/simulated_pbx.h"
+#include "pbx/testing/simulated_signaling_stack.h"
+
+namespace pbx::testing {
+
+SimCall::SimCall(SimPhone& phone, bool incoming, std::string number, SocketAddress localMedia)
+    : phone_(phone),
+      incoming_(incoming),
+      number_(std::move(number)),
+      localMedia_(std::move(localMedia)),
+      state_(incoming ? State::kRinging : State::kCalling) {}
+
+std::string SimCall::localSdp(const std::string& direction) const {
+  const std::string& ip = localMedia_.ip();
+  return "v=0\r\no=sim 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip +
+         "\r\nt=0 0\r\nm=audio " + std::to_string(localMedia_.port()) +
+         " RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+         "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=" +
+         direction + "\r\n";
+}
+
+SocketAddress SimCall::remoteMedia() const {
+  auto sdp = sip::SessionDescription::Parse(remoteSdp_);
+  if (!sdp.ok()) return {};
+  auto audio = sdp->findMedia("audio");
+  if (!audio) return {};
+  auto addr = sdp->rtpAddress(*audio);
+  return addr.ok() ? *addr : SocketAddress();
+}
+
+void SimCall::ring() {
+  if (!incoming_ || state_ != State::kRinging) return;
+  phone_.stack_.phoneProvisional(*this, 180);
+}
+
+void SimCall::answer() {
+  if (!incoming_ || (state_ != State::kRinging && state_ != State::kEarly)) return;
+  state_ = State::kAnswered;
+  phone_.stack_.phoneAnswer(*this, localSdp("sendrecv"));
+}
+
+void SimCall::reject(int status) {
+  if (!incoming_ || state_ != State::kRinging) return;
+  state_ = State::kFailed;
+  endReason_ = "rejected";
+  phone_.stack_.phoneReject(*this, status);
+}
+
+void SimCall::hangup() {
+  if (state_ == State::kAnswered) {
+    state_ = State::kEnded;
+    endReason_ = "local-bye";
+    phone_.stack_.phoneBye(*this);
+  } else if (!incoming_ && (state_ == State::kCalling || state_ == State::kRinging ||
+                            state_ == State::kEarly)) {
+    state_ = State::kEnded;
+    endReason_ = "cancelled";
+    phone_.stack_.phoneCancel(*this);
+  } else if (incoming_ && state_ == State::kRinging) {
+    reject(486);
+  }
+}
+
+void SimCall::reinvite(const std::string& direction) {
+  reinviteStatus_ = 0;
+  phone_.stack_.phoneReinvite(*this, localSdp(direction));
+}
+
+bool SimCall::sendRtp(uint64_t packets, uint64_t bytes) {
+  SocketAddress to = remoteMedia();
+  if (to.empty()) return false;
+  return phone_.stack_.media().deliver(localMedia_, to, packets, bytes);
+}
+
+uint64_t SimCall::rtpReceived() const { return phone_.stack_.media().packetsSentTo(localMedia_); }
+
+SimPhone::SimPhone(SimulatedSignalingStack& stack, std::string username, std::string password,
+                   SocketAddress signaling, SimPhoneOptions options)
+    : stack_(stack),
+      username_(std::move(username)),
+      password_(std::move(password)),
+      signaling_(std::move(signaling)),
+      options_(options),
+      nextMediaPort_(10000) {}
+
+SimCall& SimPhone::newCall(bool incoming, const std::string& number) {
+  SocketAddress media = signaling_.withPort(nextMediaPort_);
+  nextMediaPort_ += 2;
+  calls_.push_back(std::unique_ptr<SimCall>(new SimCall(*this, incoming, number, media)));
+  return *calls_.back();
+}
+
+int SimPhone::registerAccount(std::chrono::seconds expires) {
+  sip::RegisterRequest request;
+  request.to.uri = {username_, stack_.domain(), 0, ""};
+  request.from = request.to;
+  request.callId = "reg-" + username_;
+  request.cseq = 1;
+  request.contacts.push_back({{username_, signaling_.ip(), signaling_.port(), ""}, std::nullopt});
+  request.expires = static_cast<uint32_t>(expires.count());
+  request.source = {signaling_, sip::Transport::kUdp};
+  std::optional<sip::RegisterResponse> response;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    response.reset();
+    stack_.phoneRegister(*this, request, [&](const sip::RegisterResponse& r) { response = r; });
+    stack_.dispatcher().runPending();
+    if (!response) return 0;
+    if (response->status != 401 || !response->challenge) break;
+    sip::DigestCredentials cred;
+    cred.username = username_;
+    cred.realm = response->challenge->realm;
+    cred.nonce = response->challenge->nonce;
+    cred.uri = "sip:" + stack_.domain();
+    cred.qop = "auth";
+    cred.cnonce = "simreg";
+    cred.nonceCount = "00000001";
+    cred.response = sip::DigestResponse(cred, "REGISTER", password_);
+    request.credentials = cred;
+    request.cseq++;
+  }
+  if (response->status == 200)
+    grantedExpires_ = response->contacts.empty() ? 0 : response->contacts[0].expires.value_or(0);
+  return response->status;
+}
+
+SimCall& SimPhone::call(const std::string& number) {
+  SimCall& call = newCall(/*incoming=*/false, number);
+  sip::InviteRequest request;
+  request.requestUri = {number, stack_.domain(), 0, ""};
+  request.from.uri = {username_, stack_.domain(), 0, ""};
+  request.to.uri = request.requestUri;
+  request.sdp = call.localSdp("sendrecv");
+  request.source = {signaling_, sip::Transport::kUdp};
+  stack_.phoneInvite(call, std::move(request));
+  return call;
+}
+
+SimCall* SimPhone::incoming() {
+  for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {
+    SimCall& c = **it;
+    if (c.incoming() && (c.state() == SimCall::State::kRinging || c.state() == SimCall::State::kEarly))
+      return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace pbx::testing

@@ -1,0 +1,265 @@
+#include "pbx/testing/simulated_signaling_stack.h"
+
+#include "pbx/testing/simulated_pbx.h"
+
+namespace pbx::testing {
+
+// One INVITE dialog between call control and a phone's SimCall. `uac` is true when the PBX
+// sent the INVITE.
+class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
+ public:
+  SimDialog(SimulatedSignalingStack& stack, uint64_t id, bool uac, SimCall* call)
+      : stack_(stack), id_(id), uac_(uac), call_(call), callId_("sim-" + std::to_string(id)) {}
+
+  void setHandler(sip::DialogHandler* handler) override { handler_ = handler; }
+  const std::string& callId() const override { return callId_; }
+
+  void sendProvisional(int status, const std::string&, const std::string& sdp) override {
+    if (uac_ || final_ || ended_) return;
+    toPhone([status, sdp](SimCall& c) {
+      if (c.state_ != SimCall::State::kCalling && c.state_ != SimCall::State::kRinging &&
+          c.state_ != SimCall::State::kEarly)
+        return;
+      c.provisionals_.push_back(status);
+      if (!sdp.empty()) c.remoteSdp_ = sdp;
+      c.state_ = sdp.empty() ? SimCall::State::kRinging : SimCall::State::kEarly;
+    });
+  }
+  void accept(const std::string& sdp) override {
+    if (uac_ || final_ || ended_) return;
+    final_ = true;
+    confirmed_ = true;
+    toPhone([sdp](SimCall& c) {
+      c.remoteSdp_ = sdp;
+      c.finalStatus_ = 200;
+      c.state_ = SimCall::State::kAnswered;
+    });
+  }
+  void reject(const sip::Rejection& r) override {
+    if (uac_ || final_) return;
+    final_ = true;
+    ended_ = true;
+    handler_ = nullptr;
+    toPhone([r, this](SimCall& c) { onPhoneRejected(c, r); });
+  }
+  void hangup() override {
+    if (ended_) return;
+    if (!confirmed_ && !uac_) {
+      reject({480, "Temporarily Unavailable"});
+      return;
+    }
+    ended_ = true;
+    handler_ = nullptr;
+    bool confirmed = confirmed_;
+    if (!confirmed) cancelled_ = true;
+    toPhone([confirmed](SimCall& c) {
+      if (c.state_ == SimCall::State::kEnded || c.state_ == SimCall::State::kFailed) return;
+      c.state_ = SimCall::State::kEnded;
+      c.endReason_ = confirmed ? "remote-bye" : "cancelled";
+    });
+  }
+
+  void onPhoneRejected(SimCall& c, const sip::Rejection& r);
+  // Delivers `f` to the phone side as a separate step.
+  void toPhone(std::function<void(SimCall&)> f) {
+    SimCall* call = call_;
+    stack_.dispatcher_.post([call, f = std::move(f)] { f(*call); });
+  }
+  // Delivers `f` to call control as a separate step, unless the dialog ended meanwhile.
+  void toHandler(std::function<void(sip::DialogHandler&)> f) {
+    stack_.dispatcher_.post([this, f = std::move(f)] {
+      if (handler_ != nullptr && !ended_) f(*handler_);
+    });
+  }
+  void endByPeer(std::function<void(sip::DialogHandler&)> f) {
+    stack_.dispatcher_.post([this, f = std::move(f)] {
+      if (handler_ == nullptr || ended_) return;
+      ended_ = true;
+      sip::DialogHandler* h = handler_;
+      handler_ = nullptr;
+      f(*h);
+    });
+  }
+
+  SimulatedSignalingStack& stack_;
+  const uint64_t id_;
+  const bool uac_;
+  SimCall* call_;
+  const std::string callId_;
+  sip::DialogHandler* handler_ = nullptr;
+  bool final_ = false;
+  bool confirmed_ = false;
+  bool ended_ = false;
+  bool cancelled_ = false;
+};
+
+void SimulatedSignalingStack::SimDialog::onPhoneRejected(SimCall& c, const sip::Rejection& r) {
+  c.finalStatus_ = r.status;
+  c.retryAfter_ = r.retryAfterSeconds;
+  if (r.status == 407 && r.proxyChallenge && !c.authTried_) {
+    // The phone answers the challenge with a new INVITE carrying credentials.
+    c.authTried_ = true;
+    sip::DigestCredentials cred;
+    cred.username = c.phone_.username_;
+    cred.realm = r.proxyChallenge->realm;
+    cred.nonce = r.proxyChallenge->nonce;
+    cred.uri = "sip:" + c.number_ + "@" + stack_.domain_;
+    cred.qop = "auth";
+    cred.cnonce = "simcnonce";
+    cred.nonceCount = "00000001";
+    cred.response = sip::DigestResponse(cred, "INVITE", c.phone_.password_);
+    sip::InviteRequest request;
+    request.requestUri = {c.number_, stack_.domain_, 0, ""};
+    request.from.uri = {c.phone_.username_, stack_.domain_, 0, ""};
+    request.to.uri = request.requestUri;
+    request.credentials = cred;
+    request.sdp = c.localSdp("sendrecv");
+    request.source = {c.phone_.signaling_, sip::Transport::kUdp};
+    c.finalStatus_ = 0;
+    stack_.phoneInvite(c, std::move(request));
+    return;
+  }
+  c.state_ = SimCall::State::kFailed;
+  c.endReason_ = "rejected";
+}
+
+SimulatedSignalingStack::SimulatedSignalingStack(SimulatedDispatcher& dispatcher,
+                                                 SimulatedMediaEngine& media, std::string domain)
+    : dispatcher_(dispatcher), media_(media), domain_(std::move(domain)) {}
+
+SimulatedSignalingStack::~SimulatedSignalingStack() = default;
+
+void SimulatedSignalingStack::attach(SimPhone* phone) {
+  phonesByAddress_[phone->signaling_.str()] = phone;
+}
+
+size_t SimulatedSignalingStack::pendingTransactions() const {
+  size_t n = 0;
+  for (const auto& [id, d] : dialogs_)
+    if (!d->final_ && !d->ended_) ++n;
+  return n;
+}
+
+void SimulatedSignalingStack::shutdown(std::function<void()> done) {
+  shutDown_ = true;
+  dispatcher_.post(std::move(done));
+}
+
+SimulatedSignalingStack::SimDialog* SimulatedSignalingStack::dialogOf(const SimCall& call) {
+  auto it = dialogs_.find(call.link_);
+  return it == dialogs_.end() ? nullptr : it->second.get();
+}
+
+absl::StatusOr<sip::Dialog*> SimulatedSignalingStack::invite(const sip::OutboundInvite& invite,
+                                                             sip::DialogHandler& handler) {
+  if (shutDown_) return absl::UnavailableError("stack shut down");
+  std::string where = invite.nextHop ? invite.nextHop->address.str()
+                                     : invite.requestUri.host + ":" +
+                                           std::to_string(invite.requestUri.port ? invite.requestUri.port : 5060);
+  auto phoneIt = phonesByAddress_.find(where);
+  uint64_t id = nextDialog_++;
+  auto dialog = std::make_unique<SimDialog>(*this, id, /*uac=*/true, nullptr);
+  SimDialog* raw = dialog.get();
+  raw->setHandler(&handler);
+  dialogs_.emplace(id, std::move(dialog));
+  if (phoneIt == phonesByAddress_.end()) {
+    // Nobody at that address: the INVITE times out.
+    raw->final_ = true;
+    raw->endByPeer([](sip::DialogHandler& h) { h.onFailed(408, "Request Timeout"); });
+    return raw;
+  }
+  SimPhone& phone = *phoneIt->second;
+  SimCall& call = phone.newCall(/*incoming=*/true, invite.from.uri.user);
+  call.link_ = id;
+  call.remoteSdp_ = invite.sdp;
+  raw->call_ = &call;
+  dispatcher_.post([&phone, &call] {
+    if (phone.options_.rejectIncomingWith != 0) call.reject(phone.options_.rejectIncomingWith);
+    else if (phone.options_.autoRing) call.ring();
+  });
+  return raw;
+}
+
+void SimulatedSignalingStack::phoneRegister(
+    SimPhone& phone, sip::RegisterRequest request,
+    std::function<void(const sip::RegisterResponse&)> onResponse) {
+  dispatcher_.post([this, request = std::move(request), onResponse = std::move(onResponse)] {
+    if (handler_ == nullptr || shutDown_) return onResponse({503, "Service Unavailable"});
+    handler_->onRegister(request, [this, onResponse](const sip::RegisterResponse& r) {
+      dispatcher_.post([onResponse, r] { onResponse(r); });
+    });
+  });
+}
+
+void SimulatedSignalingStack::phoneInvite(SimCall& call, sip::InviteRequest request) {
+  uint64_t id = nextDialog_++;
+  auto dialog = std::make_unique<SimDialog>(*this, id, /*uac=*/false, &call);
+  SimDialog* raw = dialog.get();
+  dialogs_.emplace(id, std::move(dialog));
+  call.link_ = id;
+  request.callId = raw->callId_;
+  dispatcher_.post([this, raw, request = std::move(request)] {
+    if (handler_ == nullptr || shutDown_) return raw->reject({503, "Service Unavailable"});
+    handler_->onInvite(*raw, request);
+  });
+}
+
+void SimulatedSignalingStack::phoneProvisional(SimCall& call, int status) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr || !d->uac_ || d->final_) return;
+  d->toHandler([status](sip::DialogHandler& h) { h.onProvisional(status, "Ringing", ""); });
+}
+
+void SimulatedSignalingStack::phoneAnswer(SimCall& call, const std::string& sdp) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr || !d->uac_ || d->final_) return;
+  d->final_ = true;
+  d->confirmed_ = true;
+  if (d->ended_) {  // our 200 crossed the PBX's CANCEL: the stack ends it with BYE
+    d->toPhone([](SimCall& c) {
+      c.state_ = SimCall::State::kEnded;
+      c.endReason_ = "remote-bye";
+    });
+    return;
+  }
+  d->toHandler([sdp](sip::DialogHandler& h) { h.onAnswered(sdp); });
+}
+
+void SimulatedSignalingStack::phoneReject(SimCall& call, int status) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr || !d->uac_ || d->final_) return;
+  d->final_ = true;
+  d->endByPeer([status](sip::DialogHandler& h) { h.onFailed(status, ""); });
+}
+
+void SimulatedSignalingStack::phoneCancel(SimCall& call) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr || d->uac_ || d->final_) return;
+  d->final_ = true;
+  d->endByPeer([](sip::DialogHandler& h) { h.onCancelled(); });
+}
+
+void SimulatedSignalingStack::phoneBye(SimCall& call) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr || !d->confirmed_) return;
+  d->endByPeer([](sip::DialogHandler& h) { h.onTerminated(sip::TerminationReason::kRemoteBye); });
+}
+
+void SimulatedSignalingStack::phoneReinvite(SimCall& call, const std::string& sdp) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr || !d->confirmed_ || d->ended_) {
+    call.reinviteStatus_ = 481;
+    return;
+  }
+  SimCall* c = &call;
+  d->toHandler([this, c, sdp](sip::DialogHandler& h) {
+    h.onOffer(sdp, [this, c](int status, const std::string& answer) {
+      dispatcher_.post([c, status, answer] {
+        c->reinviteStatus_ = status;
+        if (status == 200 && !answer.empty()) c->remoteSdp_ = answer;
+      });
+    });
+  });
+}
+
+}  // namespace pbx::testing
