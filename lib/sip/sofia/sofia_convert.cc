@@ -7,6 +7,9 @@
 #include <sofia-sip/su.h>
 
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <sofia-sip/sip_status.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -113,6 +116,18 @@ std::string SdpBodyOf(const sip_t* sip) {
 std::string UserAgentOf(const sip_t* sip) {
   if (sip == nullptr || sip->sip_user_agent == nullptr) return {};
   return Str(sip->sip_user_agent->g_string);
+}
+
+const char* StablePhrase(int status, const std::string& reason) {
+  if (reason.empty()) {
+    const char* standard = sip_status_phrase(status);
+    return standard ? standard : "Unknown";
+  }
+  // Our reasons are a small fixed set of texts; each is stored once.
+  static std::mutex mutex;
+  static auto* phrases = new std::set<std::string>();
+  std::lock_guard<std::mutex> lock(mutex);
+  return phrases->insert(reason).first->c_str();
 }
 
 std::string NextHopUri(const RequestSource& source) {

@@ -21,6 +21,9 @@ RequestSource SourceOf(msg_t* msg);
 // The body when it is SDP (or untyped), else empty.
 std::string SdpBodyOf(const sip_t* sip);
 std::string UserAgentOf(const sip_t* sip);
+// A reason phrase that stays valid for the process lifetime: nua keeps the phrase pointer of
+// nua_respond() instead of copying it. Standard phrases for an empty `reason`.
+const char* StablePhrase(int status, const std::string& reason);
 // "sip:host:port;transport=udp" for sending to a RequestSource.
 std::string NextHopUri(const RequestSource& source);
 

@@ -36,7 +36,7 @@ void SofiaDialog::finalResponseDone() {
 
 void SofiaDialog::sendProvisional(int status, const std::string& reason, const std::string& sdp) {
   if (uac_ || inviteFinal_ || ended_) return;
-  nua_respond(handle_, status, reason.c_str(),
+  nua_respond(handle_, status, StablePhrase(status, reason),
               TAG_IF(!sdp.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
               TAG_IF(!sdp.empty(), SIPTAG_PAYLOAD_STR(sdp.c_str())), TAG_END());
 }
@@ -53,8 +53,7 @@ void SofiaDialog::reject(const Rejection& r) {
   if (uac_ || inviteFinal_) return;
   std::string challenge = r.proxyChallenge ? r.proxyChallenge->headerValue() : std::string();
   std::string retry = r.retryAfterSeconds ? std::to_string(*r.retryAfterSeconds) : std::string();
-  const char* reason = r.reason.empty() ? sip_status_phrase(r.status) : r.reason.c_str();
-  nua_respond(handle_, r.status, reason ? reason : "Error",
+  nua_respond(handle_, r.status, StablePhrase(r.status, r.reason),
               TAG_IF(!challenge.empty(), SIPTAG_PROXY_AUTHENTICATE_STR(challenge.c_str())),
               TAG_IF(!retry.empty(), SIPTAG_RETRY_AFTER_STR(retry.c_str())), TAG_END());
   finalResponseDone();
@@ -114,7 +113,7 @@ void SofiaDialog::onOffer(const sip_t* sip, bool isUpdate) {
   nua_handle_t* handle = handle_;
   handler_->onOffer(sdp, [weak, handle](int status, const std::string& answer) {
     if (weak.expired()) return;
-    nua_respond(handle, status, sip_status_phrase(status) ? sip_status_phrase(status) : "OK",
+    nua_respond(handle, status, StablePhrase(status, ""),
                 TAG_IF(!answer.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
                 TAG_IF(!answer.empty(), SIPTAG_PAYLOAD_STR(answer.c_str())), TAG_END());
   });

@@ -51,7 +51,7 @@ class RegisterReply {
     std::string contact = absl::StrJoin(contacts, ", ");
     std::string challenge = r.challenge ? r.challenge->headerValue() : std::string();
     std::string minExpires = r.minExpires ? std::to_string(*r.minExpires) : std::string();
-    nua_respond(nh_, r.status, r.reason.c_str(), TAG_IF(msg_, NUTAG_WITH(msg_)),
+    nua_respond(nh_, r.status, StablePhrase(r.status, r.reason), TAG_IF(msg_, NUTAG_WITH(msg_)),
                 TAG_IF(!contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())),
                 TAG_IF(!challenge.empty(), SIPTAG_WWW_AUTHENTICATE_STR(challenge.c_str())),
                 TAG_IF(!minExpires.empty(), SIPTAG_MIN_EXPIRES_STR(minExpires.c_str())),
@@ -67,27 +67,6 @@ class RegisterReply {
 
 }  // namespace
 
-absl::StatusOr<std::string> ListenEntryToUri(const std::string& entry) {
-  std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits(':', 1));
-  if (parts.size() != 2 || (parts[0] != "udp" && parts[0] != "tcp"))
-    return absl::InvalidArgumentError(
-        absl::StrCat("listen entry '", entry, "' must look like udp:IP:PORT or tcp:IP:PORT"));
-  std::string hostport = parts[1];
-  size_t colon = hostport.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has no port"));
-  std::string host = hostport.substr(0, colon);
-  uint32_t port = 0;
-  if (!absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port > 65535)
-    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has a bad port"));
-  auto addr = SocketAddress::Parse(host, static_cast<uint16_t>(port));
-  if (!addr.ok())
-    return absl::InvalidArgumentError(
-        absl::StrCat("listen entry '", entry, "': ", addr.status().message()));
-  std::string h = addr->isV6() ? "[" + addr->ip() + "]" : addr->ip();
-  return absl::StrCat("sip:", h, ":", port, ";transport=", parts[0]);
-}
-
 // nua binds one URI: every listen entry must share the address and port; the transports
 // (udp, tcp or both) come from the entries.
 absl::StatusOr<std::string> BindUri(const std::vector<std::string>& listen) {
@@ -95,7 +74,7 @@ absl::StatusOr<std::string> BindUri(const std::vector<std::string>& listen) {
   std::string hostport;
   bool udp = false, tcp = false;
   for (const auto& entry : listen) {
-    PBX_ASSIGN_OR_RETURN(std::string uri, ListenEntryToUri(entry));
+    PBX_ASSIGN_OR_RETURN(std::string uri, pbx::sip::ListenEntryToUri(entry));
     std::string hp = uri.substr(4, uri.find(";transport=") - 4);
     if (!hostport.empty() && hp != hostport)
       return absl::InvalidArgumentError(absl::StrCat(
@@ -293,6 +272,28 @@ void SofiaStack::finish(SofiaDialog* dialog) {
 }  // namespace pbx::sip::internal
 
 namespace pbx::sip {
+
+absl::StatusOr<std::string> ListenEntryToUri(const std::string& entry) {
+  std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits(':', 1));
+  if (parts.size() != 2 || (parts[0] != "udp" && parts[0] != "tcp"))
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen entry '", entry, "' must look like udp:IP:PORT or tcp:IP:PORT"));
+  std::string hostport = parts[1];
+  size_t colon = hostport.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has no port"));
+  std::string host = hostport.substr(0, colon);
+  uint32_t port = 0;
+  if (!absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port > 65535)
+    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has a bad port"));
+  auto addr = SocketAddress::Parse(host, static_cast<uint16_t>(port));
+  if (!addr.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen entry '", entry, "': ", addr.status().message()));
+  std::string h = addr->isV6() ? "[" + addr->ip() + "]" : addr->ip();
+  return absl::StrCat("sip:", h, ":", port, ";transport=", parts[0]);
+}
+
 absl::StatusOr<SignalingStackPtr> CreateSofiaStack(EventLoop& loop,
                                                    const SofiaStackOptions& options) {
   auto* sofiaLoop = dynamic_cast<internal::SofiaEventLoop*>(&loop);

@@ -1,0 +1,218 @@
+#include "examples/pbxd/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "examples/pbxd/duration.h"
+#include "pbx/sip/sofia.h"
+
+namespace pbxd {
+namespace {
+
+// Walks the YAML tree, remembering the path of every field for messages.
+class Reader {
+ public:
+  explicit Reader(std::string name) : name_(std::move(name)) {}
+
+  absl::Status error(const YAML::Node& node, const std::string& path, const std::string& msg) {
+    int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+    return absl::InvalidArgumentError(absl::StrCat(name_, ":", line, ": ", path, ": ", msg));
+  }
+
+  // Fails on keys not in `allowed` (typos must not be silently ignored).
+  absl::Status onlyKeys(const YAML::Node& map, const std::string& path,
+                        const std::set<std::string>& allowed) {
+    if (!map.IsMap()) return error(map, path, "expected a mapping");
+    for (const auto& kv : map) {
+      std::string key = kv.first.as<std::string>();
+      if (!allowed.count(key)) {
+        std::string list;
+        for (const auto& a : allowed) absl::StrAppend(&list, list.empty() ? "" : ", ", a);
+        return error(kv.first, path.empty() ? key : path + "." + key,
+                     absl::StrCat("unknown field (expected one of: ", list, ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status str(const YAML::Node& node, const std::string& path, std::string* out) {
+    if (!node) return absl::OkStatus();
+    if (!node.IsScalar()) return error(node, path, "expected a string");
+    *out = node.Scalar();
+    return absl::OkStatus();
+  }
+
+  template <typename T>
+  absl::Status number(const YAML::Node& node, const std::string& path, T* out, uint64_t max) {
+    if (!node) return absl::OkStatus();
+    uint64_t v = 0;
+    if (!node.IsScalar() || !absl::SimpleAtoi(node.Scalar(), &v) || v > max)
+      return error(node, path, absl::StrCat("expected a whole number from 0 to ", max));
+    *out = static_cast<T>(v);
+    return absl::OkStatus();
+  }
+
+  template <typename D>
+  absl::Status duration(const YAML::Node& node, const std::string& path, D* out) {
+    if (!node) return absl::OkStatus();
+    auto d = node.IsScalar() ? ParseDuration(node.Scalar()) : std::nullopt;
+    if (!d) return error(node, path, "expected a duration like 30s, 5m or 1h");
+    *out = std::chrono::duration_cast<D>(*d);
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string name_;
+};
+
+#define RETURN_IF_ERROR(expr)            \
+  do {                                   \
+    if (auto s = (expr); !s.ok()) return s; \
+  } while (0)
+
+absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
+  if (!sip) return absl::OkStatus();
+  RETURN_IF_ERROR(r.onlyKeys(sip, "sip", {"listen", "domain", "user_agent", "registration",
+                                           "no_answer_timeout", "overload"}));
+  if (auto listen = sip["listen"]) {
+    if (!listen.IsSequence() || listen.size() == 0)
+      return r.error(listen, "sip.listen", "expected a list like [udp:127.0.0.1:5060]");
+    o.listen.clear();
+    for (size_t i = 0; i < listen.size(); ++i) {
+      std::string path = absl::StrCat("sip.listen[", i, "]");
+      std::string entry;
+      RETURN_IF_ERROR(r.str(listen[i], path, &entry));
+      if (auto uri = pbx::sip::ListenEntryToUri(entry); !uri.ok())
+        return r.error(listen[i], path, std::string(uri.status().message()));
+      // nua binds one address and port for all transports (docs/architecture.md).
+      std::string hostport = entry.substr(4);
+      if (!o.listen.empty() && o.listen.front().substr(4) != hostport)
+        return r.error(listen[i], path,
+                       "every listen entry must use the same address and port as the first (" +
+                           o.listen.front().substr(4) + ")");
+      o.listen.push_back(entry);
+    }
+  }
+  RETURN_IF_ERROR(r.str(sip["domain"], "sip.domain", &o.domain));
+  RETURN_IF_ERROR(r.str(sip["user_agent"], "sip.user_agent", &o.userAgent));
+  RETURN_IF_ERROR(r.duration(sip["no_answer_timeout"], "sip.no_answer_timeout", &o.noAnswerTimeout));
+  if (auto reg = sip["registration"]) {
+    RETURN_IF_ERROR(r.onlyKeys(reg, "sip.registration", {"min_expires", "max_expires", "default_expires"}));
+    RETURN_IF_ERROR(r.duration(reg["min_expires"], "sip.registration.min_expires", &o.registration.minExpires));
+    RETURN_IF_ERROR(r.duration(reg["max_expires"], "sip.registration.max_expires", &o.registration.maxExpires));
+    RETURN_IF_ERROR(r.duration(reg["default_expires"], "sip.registration.default_expires", &o.registration.defaultExpires));
+    if (o.registration.minExpires > o.registration.maxExpires)
+      return r.error(reg, "sip.registration", "min_expires is larger than max_expires");
+  }
+  if (auto ov = sip["overload"]) {
+    RETURN_IF_ERROR(r.onlyKeys(ov, "sip.overload", {"max_call_setups_per_second", "max_pending_transactions", "retry_after"}));
+    uint32_t cps = 0, pending = 0;
+    RETURN_IF_ERROR(r.number(ov["max_call_setups_per_second"], "sip.overload.max_call_setups_per_second", &cps, 1000000));
+    RETURN_IF_ERROR(r.number(ov["max_pending_transactions"], "sip.overload.max_pending_transactions", &pending, 10000000));
+    // 0 keeps the measured default (see docs/benchmarks.md).
+    if (cps) o.overload.maxCallSetupsPerSecond = cps;
+    if (pending) o.overload.maxPendingTransactions = pending;
+    RETURN_IF_ERROR(r.duration(ov["retry_after"], "sip.overload.retry_after", &o.overload.retryAfter));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadMedia(Reader& r, const YAML::Node& media, pbx::MediaOptions& o) {
+  if (!media) return absl::OkStatus();
+  RETURN_IF_ERROR(r.onlyKeys(media, "media", {"address", "port_min", "port_max", "threads", "rtp_timeout"}));
+  RETURN_IF_ERROR(r.str(media["address"], "media.address", &o.engine.address));
+  if (auto a = pbx::SocketAddress::Parse(o.engine.address, 0); !a.ok())
+    return r.error(media["address"], "media.address", "expected a numeric IP address");
+  RETURN_IF_ERROR(r.number(media["port_min"], "media.port_min", &o.engine.portMin, 65534));
+  RETURN_IF_ERROR(r.number(media["port_max"], "media.port_max", &o.engine.portMax, 65535));
+  if (o.engine.portMin + 3 > o.engine.portMax)
+    return r.error(media, "media", "port_max must be at least port_min + 3 (one relay needs 4 ports)");
+  RETURN_IF_ERROR(r.number(media["threads"], "media.threads", &o.engine.threads, 256));
+  RETURN_IF_ERROR(r.duration(media["rtp_timeout"], "media.rtp_timeout", &o.rtpTimeout));
+  return absl::OkStatus();
+}
+
+absl::Status ReadExtensions(Reader& r, const YAML::Node& exts, pbx::Directory& d) {
+  if (!exts) return absl::OkStatus();
+  if (!exts.IsSequence()) return r.error(exts, "extensions", "expected a list");
+  std::set<std::string> numbers, usernames;
+  for (size_t i = 0; i < exts.size(); ++i) {
+    const YAML::Node& e = exts[i];
+    std::string path = absl::StrCat("extensions[", i, "]");
+    RETURN_IF_ERROR(r.onlyKeys(e, path, {"number", "name", "accounts"}));
+    pbx::Extension ext;
+    RETURN_IF_ERROR(r.str(e["number"], path + ".number", &ext.number));
+    if (ext.number.empty()) return r.error(e, path + ".number", "missing");
+    if (!numbers.insert(ext.number).second)
+      return r.error(e["number"], path + ".number", "number " + ext.number + " is used twice");
+    RETURN_IF_ERROR(r.str(e["name"], path + ".name", &ext.displayName));
+    if (auto accounts = e["accounts"]) {
+      if (!accounts.IsSequence()) return r.error(accounts, path + ".accounts", "expected a list");
+      for (size_t j = 0; j < accounts.size(); ++j) {
+        std::string apath = absl::StrCat(path, ".accounts[", j, "]");
+        RETURN_IF_ERROR(r.onlyKeys(accounts[j], apath, {"username", "password"}));
+        pbx::Account a;
+        RETURN_IF_ERROR(r.str(accounts[j]["username"], apath + ".username", &a.username));
+        RETURN_IF_ERROR(r.str(accounts[j]["password"], apath + ".password", &a.password));
+        if (a.username.empty()) return r.error(accounts[j], apath + ".username", "missing");
+        if (a.password.empty()) return r.error(accounts[j], apath + ".password", "missing");
+        if (!usernames.insert(a.username).second)
+          return r.error(accounts[j]["username"], apath + ".username",
+                         "username " + a.username + " is used twice");
+        ext.accounts.push_back(std::move(a));
+      }
+    }
+    d.extensions.push_back(std::move(ext));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& name) {
+  Reader r(name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
+  }
+  Config c;
+  if (root.IsNull()) return absl::InvalidArgumentError(name + ": the file is empty");
+  try {
+    RETURN_IF_ERROR(r.onlyKeys(root, "", {"sip", "media", "metrics", "log", "extensions"}));
+    RETURN_IF_ERROR(ReadSip(r, root["sip"], c.options.sip));
+    RETURN_IF_ERROR(ReadMedia(r, root["media"], c.options.media));
+    RETURN_IF_ERROR(ReadExtensions(r, root["extensions"], c.options.directory));
+    if (auto m = root["metrics"]) {
+      RETURN_IF_ERROR(r.onlyKeys(m, "metrics", {"listen"}));
+      RETURN_IF_ERROR(r.str(m["listen"], "metrics.listen", &c.metricsListen));
+    }
+    if (auto l = root["log"]) {
+      RETURN_IF_ERROR(r.onlyKeys(l, "log", {"level"}));
+      std::string level = "info";
+      RETURN_IF_ERROR(r.str(l["level"], "log.level", &level));
+      if (!pbx::ParseLogLevel(level, &c.logLevel))
+        return r.error(l["level"], "log.level", "expected trace, debug, info, warning, error or off");
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ":", e.mark.line + 1, ": ", e.msg));
+  }
+  return c;
+}
+
+absl::StatusOr<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(path + ": cannot open the file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path);
+}
+
+}  // namespace pbxd

@@ -1,0 +1,122 @@
+// pbxd: the PBX daemon. Reads a YAML config, runs pbx::Pbx, serves metrics, and handles
+// signals: SIGTERM/SIGINT stop gracefully (BYE every call), SIGHUP reloads the accounts.
+//
+//   pbxd -c examples/config/demo.yaml          run
+//   pbxd --check -c examples/config/demo.yaml  validate the config and exit
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "examples/pbxd/config.h"
+#include "examples/pbxd/metrics_server.h"
+#include "pbx/pbx.h"
+
+namespace {
+
+void Usage(FILE* out) {
+  std::fprintf(out,
+               "usage: pbxd -c CONFIG.yaml [--check]\n"
+               "  -c, --config FILE   the YAML configuration (see examples/config/demo.yaml)\n"
+               "  --check             validate the configuration and exit\n");
+}
+
+// Lets pbxd hold many calls: every call anchors media on four UDP sockets.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string configPath;
+  bool check = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if ((arg == "-c" || arg == "--config") && i + 1 < argc) {
+      configPath = argv[++i];
+    } else if (arg == "--check") {
+      check = true;
+    } else if (arg == "-h" || arg == "--help") {
+      Usage(stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "pbxd: unknown argument '%s'\n", arg.c_str());
+      Usage(stderr);
+      return 2;
+    }
+  }
+  if (configPath.empty()) {
+    Usage(stderr);
+    return 2;
+  }
+  auto config = pbxd::LoadConfig(configPath);
+  if (!config.ok()) {
+    std::fprintf(stderr, "pbxd: %s\n", std::string(config.status().message()).c_str());
+    return 1;
+  }
+  if (check) {
+    std::printf("%s: OK (%zu extensions)\n", configPath.c_str(),
+                config->options.directory.extensions.size());
+    return 0;
+  }
+  pbx::SetLogLevel(config->logLevel);
+  RaiseFileLimit();
+
+  // Signals are taken by sigwait() on this thread; every thread started after this inherits
+  // the mask, so none of them is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto pbx = pbx::Pbx::Create(config->options);
+  if (!pbx.ok()) {
+    std::fprintf(stderr, "pbxd: %s\n", std::string(pbx.status().message()).c_str());
+    return 1;
+  }
+  pbxd::MetricsServer metrics((*pbx)->metrics());
+  if (!config->metricsListen.empty()) {
+    if (auto s = metrics.start(config->metricsListen); !s.ok()) {
+      std::fprintf(stderr, "pbxd: %s\n", std::string(s.message()).c_str());
+      (*pbx)->stop();
+      return 1;
+    }
+  }
+  std::string listen;
+  for (const auto& l : config->options.sip.listen) listen += (listen.empty() ? "" : ", ") + l;
+  std::printf("pbxd ready: SIP on %s, metrics on http://%s/metrics, %zu extensions\n",
+              listen.c_str(), config->metricsListen.c_str(),
+              config->options.directory.extensions.size());
+  std::fflush(stdout);
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      auto reloaded = pbxd::LoadConfig(configPath);
+      if (!reloaded.ok()) {
+        std::fprintf(stderr, "pbxd: reload failed, keeping the old accounts: %s\n",
+                     std::string(reloaded.status().message()).c_str());
+        continue;
+      }
+      auto s = (*pbx)->updateDirectory(reloaded->options.directory);
+      std::fprintf(stderr, "pbxd: reload %s%s\n", s.ok() ? "done" : "failed: ",
+                   s.ok() ? "" : std::string(s.message()).c_str());
+      continue;
+    }
+    std::fprintf(stderr, "pbxd: %s, stopping\n", strsignal(sig));
+    break;
+  }
+  metrics.stop();
+  (*pbx)->stop();
+  std::fprintf(stderr, "pbxd: stopped\n");
+  return 0;
+}

@@ -1,0 +1,41 @@
+// pbx::Pbx — the facade: one object that is a running PBX.
+//
+// Create() binds the SIP listeners and the media engine, starts the signaling thread (sofia
+// su_root + nua, call control) and returns once the PBX accepts traffic. stop() ends every
+// call with BYE/CANCEL, shuts the SIP stack down in order and joins the thread.
+//
+//   pbx::Options options;
+//   options.sip.listen = {"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"};
+//   options.directory.extensions = {{"100", {{"100", "secret100"}}}};
+//   auto pbx = pbx::Pbx::Create(options);          // StatusOr<std::unique_ptr<Pbx>>
+//   if (!pbx.ok()) { std::cerr << pbx.status() << "\n"; return 1; }
+//   ...
+//   (*pbx)->stop();
+//
+// Thread-safety: every method may be called from any thread except the signaling thread
+// itself (stop() and updateDirectory() wait for it).
+#pragma once
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "pbx/base/metrics.h"
+#include "pbx/options.h"
+
+namespace pbx {
+
+class Pbx {
+ public:
+  static absl::StatusOr<std::unique_ptr<Pbx>> Create(const Options& options);
+  virtual ~Pbx() = default;
+
+  // Graceful stop: BYE every call, shut the SIP stack down, join the signaling thread.
+  // Idempotent.
+  virtual void stop() = 0;
+  // Replaces the extensions and accounts; calls in progress continue. Fails (and keeps the
+  // old directory) when the new one is inconsistent.
+  virtual absl::Status updateDirectory(const Directory& directory) = 0;
+  virtual MetricsRegistry& metrics() = 0;
+};
+
+}  // namespace pbx

@@ -1,0 +1,51 @@
+// MediaEngineImpl: the real MediaEngine — media threads with epoll loops, UDP sockets on the
+// configured address, RTP port pairs from the configured range. CreateMediaEngine() makes one
+// on the real clock; tests that need to move time (symmetric-RTP re-latching) pass their own.
+//
+// Relays are placed on the least-loaded media thread; all four sockets of a relay live there.
+//
+// Thread-safety: createRelay() and stats() from any thread. Every relay must be destroyed
+// before the engine (checked: the process aborts otherwise).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/media/rtp/inet_address.h"
+#include "lib/media/rtp/media_thread.h"
+#include "lib/media/rtp/port_allocator.h"
+#include "pbx/base/time_source.h"
+#include "pbx/media/media_engine.h"
+
+namespace pbx::media::internal {
+
+class MediaEngineImpl final : public MediaEngine {
+ public:
+  // `time` must outlive the engine.
+  static absl::StatusOr<std::unique_ptr<MediaEngineImpl>> Create(const MediaEngineOptions& options,
+                                                                 const TimeSource& time);
+  ~MediaEngineImpl() override;
+
+  absl::StatusOr<RtpRelayPtr> createRelay(const RelayOptions& options) override;
+  MediaEngineStats stats() const override;
+
+  size_t threadCount() const { return threads_.size(); }
+  size_t relaysOnThread(size_t index) const { return threads_[index]->load(); }
+  const PortAllocator& ports() const { return ports_; }
+
+ private:
+  MediaEngineImpl(const MediaEngineOptions& options, const InetAddress& address);
+  MediaThread& leastLoadedThread();
+
+  const InetAddress address_;
+  PortAllocator ports_;
+  std::atomic<int64_t> relaysActive_{0};
+  std::atomic<size_t> nextThread_{0};
+  // Last: the threads stop (and give their ports back) before the rest goes.
+  std::vector<std::unique_ptr<MediaThread>> threads_;
+};
+
+}  // namespace pbx::media::internal

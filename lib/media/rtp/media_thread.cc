@@ -1,0 +1,163 @@
+#include "lib/media/rtp/media_thread.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "lib/base/log.h"
+
+namespace pbx::media::internal {
+namespace {
+
+constexpr int kEventsPerWait = 64;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<MediaThread>> MediaThread::Create(int index, const TimeSource& time,
+                                                                 PortAllocator& ports) {
+  const int epollFd = epoll_create1(EPOLL_CLOEXEC);
+  if (epollFd < 0) return absl::InternalError(std::string("epoll_create1: ") + strerror(errno));
+  const int wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wakeFd < 0) {
+    const int error = errno;
+    close(epollFd);
+    return absl::InternalError(std::string("eventfd: ") + strerror(error));
+  }
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.ptr = nullptr;  // the wake-up fd; sockets carry their RelayCore::Slot
+  if (epoll_ctl(epollFd, EPOLL_CTL_ADD, wakeFd, &event) != 0) {
+    const int error = errno;
+    close(wakeFd);
+    close(epollFd);
+    return absl::InternalError(std::string("epoll_ctl: ") + strerror(error));
+  }
+  return std::unique_ptr<MediaThread>(new MediaThread(index, time, ports, epollFd, wakeFd));
+}
+
+MediaThread::MediaThread(int index, const TimeSource& time, PortAllocator& ports, int epollFd,
+                         int wakeFd)
+    : index_(index),
+      time_(time),
+      ports_(ports),
+      epollFd_(epollFd),
+      wakeFd_(wakeFd),
+      batch_(std::make_unique<PacketBatch>()) {
+  thread_ = std::thread([this] { run(); });
+}
+
+MediaThread::~MediaThread() {
+  post([this] { running_ = false; });
+  thread_.join();
+  close(wakeFd_);
+  close(epollFd_);
+}
+
+void MediaThread::post(Callback callback) {
+  bool wasEmpty;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wasEmpty = queue_.empty();
+    queue_.push_back(std::move(callback));
+  }
+  // One wake-up per batch of posts: the thread reads the eventfd before it takes the queue.
+  if (wasEmpty) {
+    const uint64_t one = 1;
+    ssize_t written;
+    do {
+      written = write(wakeFd_, &one, sizeof one);
+    } while (written < 0 && errno == EINTR);
+  }
+}
+
+void MediaThread::addRelay(std::shared_ptr<RelayCore> relay) {
+  load_.fetch_add(1, std::memory_order_relaxed);
+  post([this, relay = std::move(relay)] { registerRelay(relay); });
+}
+
+void MediaThread::closeRelay(std::shared_ptr<RelayCore> relay) {
+  load_.fetch_sub(1, std::memory_order_relaxed);
+  post([this, relay = std::move(relay)] { unregisterRelay(relay.get()); });
+}
+
+void MediaThread::registerRelay(const std::shared_ptr<RelayCore>& relay) {
+  for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
+    for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
+      epoll_event event{};
+      event.events = EPOLLIN;
+      event.data.ptr = relay->slot(side, channel);
+      if (epoll_ctl(epollFd_, EPOLL_CTL_ADD, relay->fd(side, channel), &event) != 0) {
+        PBX_LOG(kError, "media", relay->name(), "epoll_ctl add: {}", strerror(errno));
+      }
+    }
+  }
+  relays_.emplace(relay.get(), relay);
+}
+
+void MediaThread::unregisterRelay(RelayCore* relay) {
+  auto it = relays_.find(relay);
+  if (it == relays_.end()) return;
+  for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
+    for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
+      epoll_ctl(epollFd_, EPOLL_CTL_DEL, relay->fd(side, channel), nullptr);
+    }
+  }
+  // Sockets first, ports second: a port handed out again must be bindable at once.
+  relay->closeSockets();
+  ports_.release(relay->rtpPort(RelaySide::kA));
+  ports_.release(relay->rtpPort(RelaySide::kB));
+  // Events of this epoll batch may still point into the core: free it after the batch.
+  closed_.push_back(std::move(it->second));
+  relays_.erase(it);
+}
+
+void MediaThread::runPosted() {
+  uint64_t ignored;
+  while (read(wakeFd_, &ignored, sizeof ignored) < 0 && errno == EINTR) {
+  }
+  std::vector<Callback> work;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    work.swap(queue_);
+  }
+  for (Callback& callback : work) callback();
+}
+
+void MediaThread::run() {
+  threadId_.store(std::this_thread::get_id());
+  const std::string name = "pbx-media-" + std::to_string(index_);
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+
+  epoll_event events[kEventsPerWait];
+  while (running_) {
+    const int count = epoll_wait(epollFd_, events, kEventsPerWait, -1);
+    if (count < 0) {
+      if (errno == EINTR) continue;
+      PBX_LOG(kError, "media", name, "epoll_wait: {}", strerror(errno));
+      break;
+    }
+    // Posted work first, so a change made before a packet was sent applies to that packet.
+    for (int i = 0; i < count; ++i) {
+      if (events[i].data.ptr == nullptr) runPosted();
+    }
+    const MonotonicTime now = time_.monotonicTime();
+    for (int i = 0; i < count; ++i) {
+      auto* slot = static_cast<RelayCore::Slot*>(events[i].data.ptr);
+      // A relay closed just above still has its core here (closed_), with no sockets left.
+      if (slot != nullptr) slot->core->onReadable(*slot, *batch_, now, counters_);
+    }
+    closed_.clear();
+  }
+  // Relays are closed before the engine goes; any left here means a bug upstream, but their
+  // sockets and ports are still given back.
+  while (!relays_.empty()) unregisterRelay(relays_.begin()->first);
+  closed_.clear();
+}
+
+}  // namespace pbx::media::internal

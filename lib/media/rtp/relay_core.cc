@@ -1,0 +1,185 @@
+#include "lib/media/rtp/relay_core.h"
+
+#include <errno.h>
+
+#include <string>
+
+#include "lib/base/log.h"
+#include "lib/media/rtp/rtp_packet.h"
+
+namespace pbx::media::internal {
+namespace {
+
+// Batches read from one socket per wakeup before the loop serves the other sockets; the
+// sockets are level-triggered, so whatever is left is reported again at once.
+constexpr int kBatchesPerWakeup = 4;
+
+bool IsValid(Channel channel, const uint8_t* data, size_t size) {
+  return channel == Channel::kRtp ? LooksLikeRtp(data, size) : LooksLikeRtcp(data, size);
+}
+
+const char* ChannelName(Channel channel) { return channel == Channel::kRtp ? "RTP" : "RTCP"; }
+char SideName(RelaySide side) { return side == RelaySide::kA ? 'A' : 'B'; }
+
+}  // namespace
+
+RelayCore::RelayCore(const RelayOptions& options, const InetAddress& local,
+                     std::array<uint16_t, 2> rtpPorts, std::array<PortPairSockets, 2> sockets)
+    : symmetric_(options.symmetricRtp),
+      local_(local),
+      rtpPorts_(rtpPorts),
+      name_("relay " + std::to_string(rtpPorts[0]) + "/" + std::to_string(rtpPorts[1])),
+      sockets_(std::move(sockets)) {
+  for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
+    for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
+      slots_[Index(side)][Index(channel)] = Slot{this, side, channel};
+    }
+  }
+}
+
+SocketAddress RelayCore::localAddress(RelaySide side) const {
+  return local_.withPort(rtpPort(side)).toSocketAddress();
+}
+
+int RelayCore::fd(RelaySide side, Channel channel) const {
+  const PortPairSockets& pair = sockets_[Index(side)];
+  return channel == Channel::kRtp ? pair.rtp.fd() : pair.rtcp.fd();
+}
+
+void RelayCore::setRemote(RelaySide side, const InetAddress& remote) {
+  const size_t s = Index(side);
+  if (remote_[s].sameAs(remote)) return;  // a re-offer of the same address keeps the latches
+  remote_[s] = remote;
+  latches_[s] = {};
+  updateDestinations(side);
+  PBX_LOG(kDebug, "media", name_, "side {} remote {}", SideName(side),
+          remote.empty() ? std::string("unknown") : remote.toSocketAddress().str());
+}
+
+void RelayCore::updateDestinations(RelaySide side) {
+  const size_t s = Index(side);
+  const Latch& rtp = latches_[s][Index(Channel::kRtp)];
+  const Latch& rtcp = latches_[s][Index(Channel::kRtcp)];
+  InetAddress& rtpDestination = destinations_[s][Index(Channel::kRtp)];
+  InetAddress& rtcpDestination = destinations_[s][Index(Channel::kRtcp)];
+
+  rtpDestination = !rtp.source.empty() ? rtp.source : remote_[s];
+  if (!rtcp.source.empty()) {
+    rtcpDestination = rtcp.source;
+  } else if (!rtpDestination.empty()) {
+    rtcpDestination = rtpDestination.withPort(static_cast<uint16_t>(rtpDestination.port() + 1));
+  } else {
+    rtcpDestination = {};
+  }
+}
+
+void RelayCore::onReadable(const Slot& slot, PacketBatch& batch, MonotonicTime now,
+                           ThreadCounters& totals) {
+  const int socket = fd(slot.side, slot.channel);
+  if (socket < 0) return;  // closed earlier in this wakeup
+  for (int round = 0; round < kBatchesPerWakeup; ++round) {
+    batch.prepareReceive();
+    const int count =
+        recvmmsg(socket, batch.received.data(), PacketBatch::kPackets, MSG_DONTWAIT, nullptr);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) return;  // EAGAIN: drained (other errors: nothing we can do but wait)
+    forward(slot, batch, static_cast<size_t>(count), now, totals);
+    if (static_cast<size_t>(count) < PacketBatch::kPackets) return;
+  }
+}
+
+bool RelayCore::acceptSource(const Slot& slot, const sockaddr* source, socklen_t length,
+                             MonotonicTime now) {
+  Latch& latch = latches_[Index(slot.side)][Index(slot.channel)];
+  if (latch.source.matches(source, length)) {
+    latch.lastSeen = now;
+    return true;
+  }
+  const bool first = latch.source.empty();
+  if (!first && now - latch.lastSeen < kRelatchAfterSilence) return false;
+  InetAddress from = InetAddress::FromSockaddr(source, length);
+  if (from.empty()) return false;
+  if (!first) {
+    PBX_LOG(kInfo, "media", name_, "side {} {} re-latched from {} to {} after silence",
+            SideName(slot.side), ChannelName(slot.channel), latch.source.toSocketAddress().str(),
+            from.toSocketAddress().str());
+  } else {
+    PBX_LOG(kDebug, "media", name_, "side {} {} latched to {}", SideName(slot.side),
+            ChannelName(slot.channel), from.toSocketAddress().str());
+  }
+  latch.source = from;
+  latch.lastSeen = now;
+  updateDestinations(slot.side);
+  return true;
+}
+
+void RelayCore::forward(const Slot& slot, PacketBatch& batch, size_t count, MonotonicTime now,
+                        ThreadCounters& totals) {
+  const RelaySide to = Other(slot.side);
+  const InetAddress& destination = destinations_[Index(to)][Index(slot.channel)];
+  const bool forwarding = forwarding_[Index(slot.side)];
+
+  uint64_t bytesIn = 0;
+  uint64_t dropped = 0;
+  size_t queued = 0;
+  for (size_t i = 0; i < count; ++i) {
+    bytesIn += batch.size(i);
+    if (batch.truncated(i) || !IsValid(slot.channel, batch.data(i), batch.size(i)) ||
+        (symmetric_ && !acceptSource(slot, batch.source(i), batch.sourceLength(i), now))) {
+      ++dropped;
+      continue;
+    }
+    if (!forwarding) continue;
+    if (destination.empty()) {
+      ++dropped;
+      continue;
+    }
+    batch.queueSend(queued++, i, destination.sockaddrPtr(), destination.length());
+  }
+
+  uint64_t sent = 0;
+  uint64_t bytesOut = 0;
+  const int out = fd(to, slot.channel);
+  size_t next = 0;
+  while (next < queued) {
+    const int n = sendmmsg(out, &batch.outgoing[next], queued - next, MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;  // send buffer full: drop the rest
+      ++next;  // this datagram cannot be sent (e.g. wrong family for the socket)
+      continue;
+    }
+    for (size_t k = next; k < next + static_cast<size_t>(n); ++k) {
+      bytesOut += batch.sendVectors[k].iov_len;
+    }
+    sent += static_cast<uint64_t>(n);
+    next += static_cast<size_t>(n);
+  }
+  dropped += queued - sent;
+
+  SideCounters& in = counters_[Index(slot.side)];
+  Add(in.bytesReceived, bytesIn);
+  if (dropped != 0) {
+    Add(in.packetsDropped, dropped);
+    Add(totals.packetsDropped, dropped);
+  }
+  if (sent != 0) {
+    SideCounters& outCounters = counters_[Index(to)];
+    Add(outCounters.packetsSent, sent);
+    Add(outCounters.bytesSent, bytesOut);
+    Add(totals.packetsRelayed, sent);
+    Add(totals.bytesRelayed, bytesOut);
+  }
+  // Last, and with release order: whoever sees this count sees every other counter this
+  // batch touched (see SideCounters).
+  in.packetsReceived.store(Read(in.packetsReceived) + count, std::memory_order_release);
+}
+
+void RelayCore::closeSockets() {
+  for (PortPairSockets& pair : sockets_) {
+    pair.rtp.close();
+    pair.rtcp.close();
+  }
+}
+
+}  // namespace pbx::media::internal

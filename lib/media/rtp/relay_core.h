@@ -1,0 +1,106 @@
+// RelayCore: the state of one RtpRelay that its media thread works on: the four sockets, where
+// each side's media goes, the symmetric-RTP latches, and the packet path between the sides.
+//
+// Packet path: a readable endpoint socket is drained with recvmmsg(); each datagram is checked
+// (RTP: >= 12 bytes, version 2; RTCP: >= 8 bytes, version 2), counted on the side it arrived
+// on, and sent with sendmmsg() out of the other side's socket of the same kind (RTP -> RTP,
+// RTCP -> RTCP) to that side's destination, unchanged.
+//
+// Counting: packetsReceived/bytesReceived count every datagram that arrived at a side; of
+// those, packetsDropped counts the ones thrown away (malformed, from a stranger, no destination
+// known yet, or the kernel refused to send); the rest were sent, or held back because
+// forwarding from that side is off (hold), which is not a drop.
+//
+// Destinations and symmetric RTP (per side, and separately for RTP and RTCP):
+//  - With symmetric RTP, the first valid packet arriving on a socket latches that socket's
+//    destination onto the packet's source address (a phone behind NAT gets its media where it
+//    sends from, whatever its SDP says). Once latched, packets from other sources are dropped
+//    and counted, except that a new source takes over when the latched one has been silent
+//    for kRelatchAfterSilence (the phone's NAT binding changed or it moved without a
+//    re-INVITE). A setRemote() with a different address (new offer/answer) releases the
+//    latches of that side: the next valid packet latches again.
+//  - Until a socket has latched, RTP goes to the SDP address from setRemote(); RTCP goes to
+//    port + 1 of the latched RTP source or else of the SDP address. Without symmetric RTP only
+//    the SDP address (and its port + 1) is used, and packets from any source are accepted.
+//  - No destination (no SDP address, port 0, nothing latched): packets are dropped, counted.
+//
+// Thread-safety: everything but the constructor, localAddress(), rtpPort() and stats() runs
+// on the owning media thread only. The core is shared (shared_ptr) between the RtpRelay
+// handle and the media thread, so the media thread never sees it freed while it still has the
+// sockets in its epoll set.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "lib/media/rtp/inet_address.h"
+#include "lib/media/rtp/media_counters.h"
+#include "lib/media/rtp/packet_batch.h"
+#include "lib/media/rtp/udp_socket.h"
+#include "pbx/base/time_source.h"
+#include "pbx/media/rtp_relay.h"
+
+namespace pbx::media::internal {
+
+enum class Channel { kRtp = 0, kRtcp = 1 };
+
+class RelayCore {
+ public:
+  static constexpr std::chrono::seconds kRelatchAfterSilence{2};
+
+  // What an epoll event on one of the four sockets points to.
+  struct Slot {
+    RelayCore* core;
+    RelaySide side;
+    Channel channel;
+  };
+
+  RelayCore(const RelayOptions& options, const InetAddress& local, std::array<uint16_t, 2> rtpPorts,
+            std::array<PortPairSockets, 2> sockets);
+
+  // Any thread.
+  SocketAddress localAddress(RelaySide side) const;
+  uint16_t rtpPort(RelaySide side) const { return rtpPorts_[Index(side)]; }
+  RtpSideStats stats(RelaySide side) const { return counters_[Index(side)].snapshot(); }
+  const std::string& name() const { return name_; }
+
+  // Media thread only.
+  int fd(RelaySide side, Channel channel) const;
+  Slot* slot(RelaySide side, Channel channel) { return &slots_[Index(side)][Index(channel)]; }
+  void setRemote(RelaySide side, const InetAddress& remote);
+  void setForwarding(RelaySide from, bool enabled) { forwarding_[Index(from)] = enabled; }
+  // Reads the socket of `slot` until it would block (or a fairness budget is spent).
+  void onReadable(const Slot& slot, PacketBatch& batch, MonotonicTime now, ThreadCounters& totals);
+  void closeSockets();
+
+ private:
+  struct Latch {
+    InetAddress source;
+    MonotonicTime lastSeen{};
+  };
+
+  static size_t Index(RelaySide side) { return static_cast<size_t>(side); }
+  static size_t Index(Channel channel) { return static_cast<size_t>(channel); }
+
+  void forward(const Slot& slot, PacketBatch& batch, size_t count, MonotonicTime now,
+               ThreadCounters& totals);
+  // False when a packet from `source` must be dropped because another source is latched.
+  bool acceptSource(const Slot& slot, const sockaddr* source, socklen_t length, MonotonicTime now);
+  void updateDestinations(RelaySide side);
+
+  const bool symmetric_;
+  const InetAddress local_;
+  const std::array<uint16_t, 2> rtpPorts_;
+  const std::string name_;  // "relay 20000/20002": log context
+  std::array<PortPairSockets, 2> sockets_;
+  std::array<std::array<Slot, 2>, 2> slots_;
+  std::array<InetAddress, 2> remote_;                       // SDP address per side
+  std::array<std::array<Latch, 2>, 2> latches_;             // [side][channel]
+  std::array<std::array<InetAddress, 2>, 2> destinations_;  // [side][channel]
+  std::array<bool, 2> forwarding_{true, true};
+  std::array<SideCounters, 2> counters_;
+};
+
+}  // namespace pbx::media::internal

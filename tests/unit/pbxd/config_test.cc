@@ -1,0 +1,71 @@
+#include "examples/pbxd/config.h"
+
+#include <doctest/doctest.h>
+
+using namespace std::chrono_literals;
+
+namespace {
+std::string ErrorOf(const std::string& yaml) {
+  auto c = pbxd::ParseConfig(yaml, "t.yaml");
+  return c.ok() ? "" : std::string(c.status().message());
+}
+}  // namespace
+
+TEST_CASE("the demo config loads with its four extensions") {
+  auto c = pbxd::LoadConfig(std::string(PBX_SOURCE_DIR) + "/examples/config/demo.yaml");
+  REQUIRE(c.ok());
+  const auto& exts = c->options.directory.extensions;
+  REQUIRE(exts.size() == 4);
+  for (size_t i = 0; i < 4; ++i) {
+    std::string number = std::to_string(100 + i);
+    CHECK(exts[i].number == number);
+    REQUIRE(exts[i].accounts.size() == 1);
+    CHECK(exts[i].accounts[0].username == number);
+    CHECK(exts[i].accounts[0].password == "demo" + number);
+  }
+  CHECK(c->options.sip.listen ==
+        std::vector<std::string>{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"});
+  CHECK(c->metricsListen == "127.0.0.1:9060");
+  CHECK(c->options.sip.noAnswerTimeout == 30s);
+  CHECK(c->options.media.rtpTimeout == 60s);
+}
+
+TEST_CASE("durations take units") {
+  auto c = pbxd::ParseConfig(
+      "sip:\n  no_answer_timeout: 2m\n  registration: {min_expires: 90, max_expires: 2h}\n"
+      "media: {rtp_timeout: 1500ms}\n",
+      "t.yaml");
+  REQUIRE(c.ok());
+  CHECK(c->options.sip.noAnswerTimeout == 120s);
+  CHECK(c->options.sip.registration.minExpires == 90s);
+  CHECK(c->options.sip.registration.maxExpires == 7200s);
+  CHECK(c->options.media.rtpTimeout == 1s);  // whole seconds
+}
+
+TEST_CASE("errors name the file, the line and the field") {
+  CHECK(ErrorOf("sip:\n  domian: x\n") ==
+        "t.yaml:2: sip.domian: unknown field (expected one of: domain, listen, no_answer_timeout, "
+        "overload, registration, user_agent)");
+  CHECK(ErrorOf("sip:\n  no_answer_timeout: soon\n") ==
+        "t.yaml:2: sip.no_answer_timeout: expected a duration like 30s, 5m or 1h");
+  CHECK(ErrorOf("sip:\n  listen: [udp:localhost:5060]\n").find("t.yaml:2: sip.listen[0]") == 0);
+  CHECK(ErrorOf("media:\n  port_min: 70000\n").find("t.yaml:2: media.port_min") == 0);
+  CHECK(ErrorOf("media:\n  address: example.com\n").find("t.yaml:2: media.address") == 0);
+  CHECK(ErrorOf("log: {level: loud}\n").find("t.yaml:1: log.level") == 0);
+  CHECK(ErrorOf("extensions:\n  - number: '1'\n    accounts: [{username: a, password: x}]\n"
+                "  - number: '2'\n    accounts: [{username: a, password: y}]\n")
+            .find("t.yaml:5: extensions[1].accounts[0].username: username a is used twice") == 0);
+  CHECK(ErrorOf("extensions:\n  - number: '1'\n    accounts: [{username: a}]\n")
+            .find("extensions[0].accounts[0].password: missing") != std::string::npos);
+  CHECK(ErrorOf("sip: [\n").find("t.yaml:") == 0);
+  CHECK(ErrorOf("").find("empty") != std::string::npos);
+  CHECK(ErrorOf("sip:\n  listen: [udp:127.0.0.1:5060, tcp:127.0.0.2:5061]\n")
+            .find("t.yaml:2: sip.listen[1]: every listen entry must use the same address") == 0);
+  CHECK(ErrorOf("sip:\n  listen: [udp:127.0.0.1:5060, tcp:127.0.0.1:5060]\n").empty());
+}
+
+TEST_CASE("a missing file is a clear error") {
+  auto c = pbxd::LoadConfig("/nonexistent/pbxd.yaml");
+  REQUIRE_FALSE(c.ok());
+  CHECK(std::string(c.status().message()) == "/nonexistent/pbxd.yaml: cannot open the file");
+}
