@@ -69,7 +69,8 @@ class PbxImpl final : public Pbx {
       }
     }
     thread_.join();
-    media_.reset();
+    // The media engine stays until the Pbx is destroyed: the metrics gauges read it, and
+    // metrics remain readable after stop().
   }
 
   absl::Status updateDirectory(const Directory& directory) override {

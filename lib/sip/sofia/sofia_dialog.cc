@@ -121,6 +121,8 @@ void SofiaDialog::onOffer(const sip_t* sip, bool isUpdate) {
 
 bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip,
                           tagi_t tags[]) {
+  if (callId_.empty() && sip && sip->sip_call_id && sip->sip_call_id->i_id)
+    callId_ = sip->sip_call_id->i_id;
   switch (event) {
     case nua_r_invite:
       onInviteResponse(status, phrase, sip);

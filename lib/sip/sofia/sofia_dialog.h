@@ -46,7 +46,7 @@ class SofiaDialog final : public Dialog {
   SofiaStack& stack_;
   nua_handle_t* handle_;
   const bool uac_;
-  const std::string callId_;
+  std::string callId_;  // for a UAC dialog, learnt from the first response
   DialogHandler* handler_ = nullptr;
   bool inviteFinal_ = false;  // the initial INVITE transaction has its final response
   bool confirmed_ = false;
