@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/base/log.h"
 #include "pbx/base/status.h"
+#include "lib/sip/sofia/request_line.h"
 #include "lib/sip/sofia/sofia_convert.h"
 
 namespace pbx::sip::internal {
@@ -96,7 +97,8 @@ absl::StatusOr<std::unique_ptr<SofiaStack>> SofiaStack::Create(SofiaEventLoop& l
 absl::Status SofiaStack::init(const SofiaStackOptions& options) {
   PBX_ASSIGN_OR_RETURN(std::string uri, BindUri(options.listen));
   nua_ = nua_create(loop_.root(), &SofiaStack::OnEvent, reinterpret_cast<nua_magic_t*>(this),
-                    NUTAG_URL(uri.c_str()), TAG_END());
+                    NUTAG_URL(uri.c_str()), NTATAG_MCLASS(RequestLineCheckingMclass()),
+                    TAG_END());
   if (nua_ == nullptr)
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", absl::StrJoin(options.listen, ", "),

@@ -1,0 +1,390 @@
+#!/usr/bin/python3
+"""pbxd with sipp peers: registration with digest auth, calls between registered extensions,
+CANCEL, BYE from either side, and the 404/480/486 failures.
+
+  test_sipp.py --pbxd PATH [--testdata DIR] --case NAME     (NAME: see CASES, or "all")
+
+Exit codes: 0 pass, 1 fail, 77 skipped (sipp not installed).
+"""
+
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pbxtest as T  # noqa: E402
+
+SIPP_TIMEOUT = 15  # seconds, per sipp run (-timeout, -timeout_error)
+
+
+def register(ctx, name, user, password, expires=3600, port=None):
+    """Runs register.xml; returns (SippRun, final code, the final response text)."""
+    r = T.sipp(ctx.dir, name, "register.xml", ctx.pbx, local_port=port, service=user,
+               auth=(user, password), keys={"expires": expires}, timeout_s=SIPP_TIMEOUT)
+    r.wait(SIPP_TIMEOUT + 10)
+    msgs = r.received()
+    final = None
+    for m in msgs:
+        mm = re.match(r"SIP/2\.0 (\d{3})", m)
+        if mm and int(mm.group(1)) >= 200 and int(mm.group(1)) != 401:
+            final = (int(mm.group(1)), m)
+    codes = r.received_codes()
+    return r, codes, final
+
+
+def sdp_port(msg):
+    m = re.search(r"^m=audio (\d+) ", msg, re.M)
+    return int(m.group(1)) if m else None
+
+
+def sdp_addr(msg):
+    m = re.search(r"^c=IN IP4 (\S+)", msg, re.M)
+    return m.group(1) if m else None
+
+
+def first(msgs, start):
+    for m in msgs:
+        if m.startswith(start):
+            return m
+    return None
+
+
+class Ctx:
+    def __init__(self, args, checker, pbx=None, workdir=None, no_answer_timeout="20s"):
+        self.args = args
+        self.c = checker
+        self.dir = workdir or T.make_workdir("sipp-" + args.case)
+        self.pbx = pbx or T.Pbxd(args.pbxd, self.dir, no_answer_timeout=no_answer_timeout)
+
+    def check_sipp(self, run, what):
+        ok = self.c.check(run.rc == 0, "%s: sipp exit code 0" % what, "exit code %s" % run.rc)
+        if not ok:
+            run.dump()
+        return ok
+
+
+# ----------------------------------------------------------------------------------------------
+# cases
+
+
+def case_register(ctx):
+    c, pbx = ctx.c, ctx.pbx
+    port = T.free_port()
+    r, codes, final = register(ctx, "reg-100", "100", "demo100", 3600, port)
+    ctx.check_sipp(r, "REGISTER 100")
+    c.check(codes[:1] == [401], "first REGISTER is challenged with 401", "got %s" % codes)
+    c.check(final is not None and final[0] == 200, "authenticated REGISTER gets 200", "got %s" % codes)
+    if final and final[0] == 200:
+        contact = T.header(final[1], "Contact") or ""
+        c.check("sip:100@127.0.0.1:%d" % port in contact,
+                "200 lists our binding in Contact", "Contact: %r" % contact)
+        m = re.search(r"expires=(\d+)", contact)
+        exp = int(m.group(1)) if m else None
+        if exp is None and T.header(final[1], "Expires"):
+            exp = int(T.header(final[1], "Expires"))
+        c.check(exp is not None and 3590 <= exp <= 3600,
+                "granted expiry is the requested 3600 s", "Contact: %r" % contact)
+    c.check(pbx.wait_metric("pbx_registrations", lambda v: v == 1, 3) == 1,
+            "pbx_registrations is 1", "%s" % pbx.metric("pbx_registrations"))
+
+    # longer than max_expires (3600): clamped
+    r, codes, final = register(ctx, "reg-100-long", "100", "demo100", 7200, port)
+    ctx.check_sipp(r, "REGISTER 100 with Expires 7200")
+    if c.check(final is not None and final[0] == 200, "REGISTER with Expires 7200 gets 200",
+               "got %s" % codes):
+        contact = T.header(final[1], "Contact") or ""
+        m = re.search(r"expires=(\d+)", contact)
+        c.check(m and 3590 <= int(m.group(1)) <= 3600,
+                "Expires 7200 is clamped to max_expires 3600", "Contact: %r" % contact)
+
+    # shorter than min_expires (60): 423 with Min-Expires, or clamped up to 60
+    r, codes, final = register(ctx, "reg-100-short", "100", "demo100", 30, port)
+    ctx.check_sipp(r, "REGISTER 100 with Expires 30")
+    if final and final[0] == 423:
+        c.check(T.header(final[1], "Min-Expires") == "60", "423 carries Min-Expires: 60",
+                "%r" % T.header(final[1], "Min-Expires"))
+    elif c.check(final is not None and final[0] == 200,
+                 "REGISTER with Expires 30 gets 200 (clamped) or 423", "got %s" % codes):
+        contact = T.header(final[1], "Contact") or ""
+        m = re.search(r"expires=(\d+)", contact)
+        c.check(m and 50 <= int(m.group(1)) <= 60,
+                "Expires 30 is raised to min_expires 60", "Contact: %r" % contact)
+    c.check(pbx.metric("pbx_registrations") == 1, "still one registration (one location per account)",
+            "%s" % pbx.metric("pbx_registrations"))
+
+    # a second account registers
+    r, codes, final = register(ctx, "reg-101", "101", "demo101", 600)
+    ctx.check_sipp(r, "REGISTER 101")
+    c.check(final is not None and final[0] == 200, "REGISTER 101 gets 200", "got %s" % codes)
+    c.check(pbx.wait_metric("pbx_registrations", lambda v: v == 2, 3) == 2,
+            "pbx_registrations is 2", "%s" % pbx.metric("pbx_registrations"))
+
+    # unregister (Expires: 0)
+    r, codes, final = register(ctx, "unreg-100", "100", "demo100", 0, port)
+    ctx.check_sipp(r, "REGISTER 100 with Expires 0")
+    if c.check(final is not None and final[0] == 200, "REGISTER with Expires 0 gets 200",
+               "got %s" % codes):
+        contact = T.header(final[1], "Contact")
+        c.check(contact is None or ("127.0.0.1:%d" % port) not in contact,
+                "the binding is gone from the 200", "Contact: %r" % contact)
+    c.check(pbx.wait_metric("pbx_registrations", lambda v: v == 1, 3) == 1,
+            "pbx_registrations back to 1", "%s" % pbx.metric("pbx_registrations"))
+
+
+def case_register_wrong_password(ctx):
+    c, pbx = ctx.c, ctx.pbx
+    failures_before = pbx.metric("pbx_auth_failures_total")
+    r, codes, final = register(ctx, "reg-badpw", "100", "not-the-password", 3600)
+    ctx.check_sipp(r, "REGISTER 100 with a wrong password")
+    c.check(codes == [401, 403], "401 challenge, then 403 for the wrong password",
+            "got %s" % codes)
+    c.check(pbx.metric("pbx_registrations") == 0, "nothing registered",
+            "%s" % pbx.metric("pbx_registrations"))
+    c.check(pbx.metric("pbx_auth_failures_total") >= failures_before + 1,
+            "pbx_auth_failures_total counted it")
+    # an unknown user is refused as well
+    r, codes, final = register(ctx, "reg-unknown", "777", "whatever", 3600)
+    ctx.check_sipp(r, "REGISTER of an unknown account 777")
+    c.check(len(codes) >= 2 and codes[0] == 401 and codes[-1] == 403,
+            "unknown account: 401, then 403", "got %s" % codes)
+    c.check(pbx.metric("pbx_registrations") == 0, "still nothing registered")
+
+
+def register_callee(ctx, number, password):
+    port = T.free_port()
+    r, codes, final = register(ctx, "reg-%s" % number, number, password, 600, port)
+    ctx.check_sipp(r, "callee %s registers" % number)
+    ok = final is not None and final[0] == 200
+    ctx.c.check(ok, "callee %s registered (401, 200)" % number, "got %s" % codes)
+    return port if ok else None
+
+
+def call(ctx, callee_scen, caller_scen, callee="101", callee_pw="demo101", register_it=True):
+    """Registers the callee (sipp, then a sipp UAS on the same port), runs the caller.
+    Returns (callee run or None, caller run)."""
+    uas = None
+    if register_it:
+        port = register_callee(ctx, callee, callee_pw)
+        if port is None:
+            return None, None
+        uas = T.sipp(ctx.dir, "callee", callee_scen, ctx.pbx, local_port=port, service=callee,
+                     timeout_s=SIPP_TIMEOUT + 5)
+        time.sleep(0.5)  # let the UAS bind its port
+    uac = T.sipp(ctx.dir, "caller", caller_scen, ctx.pbx, service=callee, auth=("100", "demo100"),
+                 keys={"caller": "100"}, timeout_s=SIPP_TIMEOUT)
+    uac.wait(SIPP_TIMEOUT + 10)
+    if uas:
+        uas.wait(SIPP_TIMEOUT + 10)
+    return uas, uac
+
+
+def check_idle(ctx, what="after the call"):
+    v = ctx.pbx.wait_metric("pbx_calls_active", lambda v: v == 0, 5)
+    ctx.c.check(v == 0, "pbx_calls_active is 0 %s" % what, "%s" % v)
+
+
+def check_anchored(ctx, uas, uac):
+    """pbxd rewrites the SDP to its own media address and ports."""
+    c, pbx = ctx.c, ctx.pbx
+    inv = first(uas.received(), "INVITE ")
+    ok = first(uac.received(), "SIP/2.0 200 OK") if uac else None
+    if c.check(inv is not None, "callee received the INVITE"):
+        port = sdp_port(inv)
+        c.check(sdp_addr(inv) == "127.0.0.1" and port is not None
+                and pbx.media_min <= port <= pbx.media_max,
+                "offer to the callee points at pbxd's media ports (%d-%d)"
+                % (pbx.media_min, pbx.media_max), "c=%s m=%s" % (sdp_addr(inv), port))
+    if ok is not None:
+        port = sdp_port(ok)
+        c.check(sdp_addr(ok) == "127.0.0.1" and port is not None
+                and pbx.media_min <= port <= pbx.media_max,
+                "answer to the caller points at pbxd's media ports",
+                "c=%s m=%s" % (sdp_addr(ok), port))
+
+
+def case_call_caller_hangs_up(ctx):
+    c, pbx = ctx.c, ctx.pbx
+    started, answered = pbx.metric("pbx_calls_started_total"), pbx.metric("pbx_calls_answered_total")
+    uas, uac = call(ctx, "callee_answer.xml", "caller_bye.xml")
+    if uac is None:
+        return
+    ctx.check_sipp(uas, "callee (INVITE, 180, 200, ACK, BYE, 200)")
+    ctx.check_sipp(uac, "caller (INVITE, 407, INVITE, 180, 200, ACK, BYE, 200)")
+    codes = [x for x in uac.received_codes() if x >= 200]
+    c.check(codes and codes[0] == 407, "caller's first INVITE is challenged with 407", "%s" % codes)
+    codes = uac.received_codes()
+    c.check(180 in codes and 200 in codes, "caller saw 180 and 200", "%s" % codes)
+    reqs = uas.received_requests()
+    c.check(reqs[:1] == ["INVITE"] and "ACK" in reqs and "BYE" in reqs,
+            "callee saw INVITE, ACK and BYE", "%s" % reqs)
+    check_anchored(ctx, uas, uac)
+    c.check(pbx.metric("pbx_calls_started_total") == started + 1, "pbx_calls_started_total +1")
+    c.check(pbx.metric("pbx_calls_answered_total") == answered + 1, "pbx_calls_answered_total +1")
+    check_idle(ctx)
+
+
+def case_call_callee_hangs_up(ctx):
+    c, pbx = ctx.c, ctx.pbx
+    uas, uac = call(ctx, "callee_bye.xml", "caller_wait_bye.xml")
+    if uac is None:
+        return
+    ctx.check_sipp(uas, "callee (INVITE, 180, 200, ACK, BYE from the callee, 200)")
+    ctx.check_sipp(uac, "caller (INVITE, 407, INVITE, 180, 200, ACK, BYE from pbxd, 200)")
+    c.check("BYE" in uac.received_requests(), "the caller got a BYE",
+            "%s" % uac.received_requests())
+    c.check(200 in uas.received_codes(), "the callee's BYE got a 200", "%s" % uas.received_codes())
+    check_anchored(ctx, uas, uac)
+    c.check(pbx.metric("pbx_calls_answered_total") == 1, "pbx_calls_answered_total is 1")
+    check_idle(ctx)
+
+
+def case_cancel(ctx):
+    c, pbx = ctx.c, ctx.pbx
+    uas, uac = call(ctx, "callee_cancel.xml", "caller_cancel.xml")
+    if uac is None:
+        return
+    ctx.check_sipp(uas, "callee (INVITE, 180, CANCEL, 200, 487, ACK)")
+    ctx.check_sipp(uac, "caller (INVITE, 407, INVITE, 180, CANCEL, 200, 487, ACK)")
+    c.check(487 in uac.received_codes(), "the caller got 487 Request Terminated",
+            "%s" % uac.received_codes())
+    c.check("CANCEL" in uas.received_requests(), "the callee got the CANCEL",
+            "%s" % uas.received_requests())
+    c.check(pbx.metric("pbx_calls_answered_total") == 0, "no call was answered")
+    check_idle(ctx)
+
+
+def rejected(ctx, number, expected, register_busy=False, callee_scen=None):
+    c, pbx = ctx.c, ctx.pbx
+    if register_busy or callee_scen:
+        uas, uac = call(ctx, callee_scen or "callee_busy.xml", "caller_rejected.xml",
+                        callee=number, callee_pw="demo" + number)
+        if uas is not None and not callee_scen:
+            ctx.check_sipp(uas, "callee answering 486 (INVITE, 180, 486, ACK)")
+    else:
+        uas, uac = call(ctx, None, "caller_rejected.xml", callee=number, register_it=False)
+    if uac is None:
+        return uas, uac
+    ctx.check_sipp(uac, "caller (INVITE, 407, INVITE, final %d, ACK)" % expected)
+    codes = uac.received_codes()
+    finals = [x for x in codes if x >= 300 and x != 407]
+    c.check(finals[-1:] == [expected], "the caller's call to %s ends with %d" % (number, expected),
+            "answers received: %s" % codes)
+    c.check(pbx.metric("pbx_calls_answered_total") == 0, "no call was answered")
+    check_idle(ctx)
+    return uas, uac
+
+
+def case_reject_404(ctx):
+    rejected(ctx, "999", 404)
+
+
+def case_reject_480(ctx):
+    rejected(ctx, "102", 480)
+
+
+def case_reject_486(ctx):
+    rejected(ctx, "101", 486, register_busy=True)
+    c, pbx = ctx.c, ctx.pbx
+    v = pbx.metric("pbx_calls_failed_total", code="486")
+    c.check(v >= 1, 'pbx_calls_failed_total{code="486"} counted it', "%s" % v)
+
+
+def case_reject_480_no_answer(ctx):
+    """The callee rings and never answers: pbxd's no_answer_timeout (3 s here) ends the call
+    with 480 to the caller and CANCELs the callee."""
+    t0 = time.time()
+    uas, uac = rejected(ctx, "101", 480, callee_scen="callee_cancel.xml")
+    if uas is not None:
+        ctx.check_sipp(uas, "ringing callee is CANCELled by pbxd (INVITE, 180, CANCEL, 200, 487, ACK)")
+        ctx.c.check("CANCEL" in uas.received_requests(), "the ringing callee got a CANCEL",
+                    "%s" % uas.received_requests())
+    took = time.time() - t0
+    ctx.c.check(took < 12, "the call ended after about no_answer_timeout (3 s)", "took %.1f s" % took)
+
+
+def case_sigterm_during_call(ctx):
+    """SIGTERM while a call is up: pbxd sends BYE to both legs and exits with 0."""
+    c, pbx = ctx.c, ctx.pbx
+    port = register_callee(ctx, "101", "demo101")
+    if port is None:
+        return
+    uas = T.sipp(ctx.dir, "callee", "callee_answer.xml", pbx, local_port=port, service="101",
+                 timeout_s=SIPP_TIMEOUT)
+    time.sleep(0.5)
+    uac = T.sipp(ctx.dir, "caller", "caller_wait_bye.xml", pbx, service="101",
+                 auth=("100", "demo100"), keys={"caller": "100"}, timeout_s=SIPP_TIMEOUT)
+    v = pbx.wait_metric("pbx_calls_answered_total", lambda x: x == 1, 10)
+    if not c.check(v == 1, "the call is answered", "%s" % v):
+        uas.stop()
+        uac.stop()
+        uas.dump()
+        uac.dump()
+        return
+    time.sleep(0.5)
+    rc = pbx.stop(timeout=10)
+    c.check(rc == 0, "pbxd exits with 0 on SIGTERM during a call", "exit code %s" % rc)
+    uac.wait(SIPP_TIMEOUT + 5)
+    uas.wait(SIPP_TIMEOUT + 5)
+    ctx.check_sipp(uac, "caller got a BYE from the stopping pbxd and answered 200")
+    ctx.check_sipp(uas, "callee got a BYE from the stopping pbxd and answered 200")
+    c.check("BYE" in uac.received_requests(), "caller received BYE", "%s" % uac.received_requests())
+    c.check("BYE" in uas.received_requests(), "callee received BYE", "%s" % uas.received_requests())
+
+
+CASES = {
+    "register": case_register,
+    "register_wrong_password": case_register_wrong_password,
+    "call_caller_hangs_up": case_call_caller_hangs_up,
+    "call_callee_hangs_up": case_call_callee_hangs_up,
+    "cancel": case_cancel,
+    "reject_404": case_reject_404,
+    "reject_480": case_reject_480,
+    "reject_486": case_reject_486,
+    "reject_480_no_answer": case_reject_480_no_answer,
+    "sigterm_during_call": case_sigterm_during_call,
+}
+
+CASE_PBX_OPTIONS = {"reject_480_no_answer": {"no_answer_timeout": "3s"}}
+
+
+def run_case(args, name):
+    checker = T.Checker("sipp %s" % name)
+    args.case = name
+    ctx = Ctx(args, checker, **CASE_PBX_OPTIONS.get(name, {}))
+    crashed = False
+    try:
+        ctx.pbx.start()
+        CASES[name](ctx)
+        if ctx.pbx.exit_code is None:  # (a case may have stopped it on purpose)
+            checker.check(ctx.pbx.alive(), "pbxd is still running")
+            probe = T.UdpSip(ctx.pbx.port)
+            checker.check(probe.options() == 200, "pbxd answers OPTIONS with 200")
+            probe.close()
+    except Exception as e:  # noqa: BLE001 -- report anything as a failure, with diagnostics
+        crashed = True
+        checker.check(False, "the test ran without an exception", repr(e))
+    finally:
+        if ctx.pbx.exit_code is None:
+            rc = ctx.pbx.stop()
+            checker.check(rc == 0, "pbxd stops with exit code 0 on SIGTERM", "exit code %s" % rc)
+        if checker.failures or crashed:
+            ctx.pbx.dump("sipp %s" % name)
+        T.remove_workdir(ctx.dir, args.keep, bool(checker.failures))
+    return checker.verdict()
+
+
+def main():
+    args = T.parse_args(lambda ap: ap.add_argument("--case", default="all",
+                                                   choices=list(CASES) + ["all"]))
+    T.require_exe("sipp", "sip-tester")
+    T.install_deadline(25 * (len(CASES) if args.case == "all" else 2))
+    names = list(CASES) if args.case == "all" else [args.case]
+    rc = 0
+    for n in names:
+        rc |= run_case(args, n)
+    sys.exit(rc)
+
+
+if __name__ == "__main__":
+    main()
