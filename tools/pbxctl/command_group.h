@@ -1,0 +1,30 @@
+// pbxctl's command groups: `pbxctl <group> <command> [args...]`. Each group (fax, and later
+// calls, registrations, ...) lives in its own file and is listed once in main.cc.
+//
+//   CommandGroup FaxCommands();   // fax_commands.cc
+//
+// Thread-safety: single-threaded CLI.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pbxctl {
+
+struct CommandGroup {
+  std::string name;     // first word on the command line
+  std::string summary;  // one line for `pbxctl --help`
+  // Runs the group with the words after its name; returns the process exit code.
+  std::function<int(const std::vector<std::string>& args)> run;
+  // Prints the group's usage (its commands and options).
+  std::function<void(std::FILE* out)> usage;
+};
+
+// True for "-h", "--help" and "help".
+inline bool IsHelp(const std::string& arg) {
+  return arg == "-h" || arg == "--help" || arg == "help";
+}
+
+}  // namespace pbxctl
