@@ -1,5 +1,6 @@
 #include "lib/fax/documents/office_converter.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -51,9 +53,16 @@ absl::StatusOr<std::string> ConvertOfficeToPdf(const std::string& input,
                                    "--nolockcheck", "--convert-to", "pdf",        "--outdir",
                                    out_dir,         absolute_input};
 
+  // LibreOffice talks on stdout/stderr; that goes to a log, quoted in errors, never to ours.
+  const std::string log_path = absl::StrCat(work_dir, "/soffice.log");
   const pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
   if (pid == 0) {
+    const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (log_fd >= 0) {
+      ::dup2(log_fd, STDOUT_FILENO);
+      ::dup2(log_fd, STDERR_FILENO);
+    }
     ::setpgid(0, 0);  // its own group, so oosplash and soffice.bin die together
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     std::vector<char*> argv;
@@ -85,8 +94,15 @@ absl::StatusOr<std::string> ConvertOfficeToPdf(const std::string& input,
   }
   const std::string pdf = absl::StrCat(out_dir, "/", fs::path(input).stem().string(), ".pdf");
   if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || !fs::exists(pdf, ec)) {
-    return absl::InvalidArgumentError(
-        "LibreOffice could not convert the document (damaged or unsupported file)");
+    std::string said;
+    if (std::ifstream log(log_path); log) {
+      said.assign(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>());
+      if (said.size() > 300) said = said.substr(said.size() - 300);
+      while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "LibreOffice could not convert the document (damaged or unsupported file)",
+        said.empty() ? "" : ": ", said));
   }
   return pdf;
 }
