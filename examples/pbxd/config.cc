@@ -70,15 +70,16 @@ class Reader {
   std::string name_;
 };
 
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
+#define RETURN_IF_ERROR(expr)               \
+  do {                                      \
     if (auto s = (expr); !s.ok()) return s; \
   } while (0)
 
 absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
   if (!sip) return absl::OkStatus();
-  RETURN_IF_ERROR(r.onlyKeys(sip, "sip", {"listen", "domain", "user_agent", "registration",
-                                           "no_answer_timeout", "overload"}));
+  RETURN_IF_ERROR(r.onlyKeys(
+      sip, "sip",
+      {"listen", "domain", "user_agent", "registration", "no_answer_timeout", "overload"}));
   if (auto listen = sip["listen"]) {
     if (!listen.IsSequence() || listen.size() == 0)
       return r.error(listen, "sip.listen", "expected a list like [udp:127.0.0.1:5060]");
@@ -100,38 +101,50 @@ absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
   }
   RETURN_IF_ERROR(r.str(sip["domain"], "sip.domain", &o.domain));
   RETURN_IF_ERROR(r.str(sip["user_agent"], "sip.user_agent", &o.userAgent));
-  RETURN_IF_ERROR(r.duration(sip["no_answer_timeout"], "sip.no_answer_timeout", &o.noAnswerTimeout));
+  RETURN_IF_ERROR(
+      r.duration(sip["no_answer_timeout"], "sip.no_answer_timeout", &o.noAnswerTimeout));
   if (auto reg = sip["registration"]) {
-    RETURN_IF_ERROR(r.onlyKeys(reg, "sip.registration", {"min_expires", "max_expires", "default_expires"}));
-    RETURN_IF_ERROR(r.duration(reg["min_expires"], "sip.registration.min_expires", &o.registration.minExpires));
-    RETURN_IF_ERROR(r.duration(reg["max_expires"], "sip.registration.max_expires", &o.registration.maxExpires));
-    RETURN_IF_ERROR(r.duration(reg["default_expires"], "sip.registration.default_expires", &o.registration.defaultExpires));
+    RETURN_IF_ERROR(
+        r.onlyKeys(reg, "sip.registration", {"min_expires", "max_expires", "default_expires"}));
+    RETURN_IF_ERROR(
+        r.duration(reg["min_expires"], "sip.registration.min_expires", &o.registration.minExpires));
+    RETURN_IF_ERROR(
+        r.duration(reg["max_expires"], "sip.registration.max_expires", &o.registration.maxExpires));
+    RETURN_IF_ERROR(r.duration(reg["default_expires"], "sip.registration.default_expires",
+                               &o.registration.defaultExpires));
     if (o.registration.minExpires > o.registration.maxExpires)
       return r.error(reg, "sip.registration", "min_expires is larger than max_expires");
   }
   if (auto ov = sip["overload"]) {
-    RETURN_IF_ERROR(r.onlyKeys(ov, "sip.overload", {"max_call_setups_per_second", "max_pending_transactions", "retry_after"}));
+    RETURN_IF_ERROR(
+        r.onlyKeys(ov, "sip.overload",
+                   {"max_call_setups_per_second", "max_pending_transactions", "retry_after"}));
     uint32_t cps = 0, pending = 0;
-    RETURN_IF_ERROR(r.number(ov["max_call_setups_per_second"], "sip.overload.max_call_setups_per_second", &cps, 1000000));
-    RETURN_IF_ERROR(r.number(ov["max_pending_transactions"], "sip.overload.max_pending_transactions", &pending, 10000000));
+    RETURN_IF_ERROR(r.number(ov["max_call_setups_per_second"],
+                             "sip.overload.max_call_setups_per_second", &cps, 1000000));
+    RETURN_IF_ERROR(r.number(ov["max_pending_transactions"],
+                             "sip.overload.max_pending_transactions", &pending, 10000000));
     // 0 keeps the measured default (see docs/benchmarks.md).
     if (cps) o.overload.maxCallSetupsPerSecond = cps;
     if (pending) o.overload.maxPendingTransactions = pending;
-    RETURN_IF_ERROR(r.duration(ov["retry_after"], "sip.overload.retry_after", &o.overload.retryAfter));
+    RETURN_IF_ERROR(
+        r.duration(ov["retry_after"], "sip.overload.retry_after", &o.overload.retryAfter));
   }
   return absl::OkStatus();
 }
 
 absl::Status ReadMedia(Reader& r, const YAML::Node& media, pbx::MediaOptions& o) {
   if (!media) return absl::OkStatus();
-  RETURN_IF_ERROR(r.onlyKeys(media, "media", {"address", "port_min", "port_max", "threads", "rtp_timeout"}));
+  RETURN_IF_ERROR(
+      r.onlyKeys(media, "media", {"address", "port_min", "port_max", "threads", "rtp_timeout"}));
   RETURN_IF_ERROR(r.str(media["address"], "media.address", &o.engine.address));
   if (auto a = pbx::SocketAddress::Parse(o.engine.address, 0); !a.ok())
     return r.error(media["address"], "media.address", "expected a numeric IP address");
   RETURN_IF_ERROR(r.number(media["port_min"], "media.port_min", &o.engine.portMin, 65534));
   RETURN_IF_ERROR(r.number(media["port_max"], "media.port_max", &o.engine.portMax, 65535));
   if (o.engine.portMin + 3 > o.engine.portMax)
-    return r.error(media, "media", "port_max must be at least port_min + 3 (one relay needs 4 ports)");
+    return r.error(media, "media",
+                   "port_max must be at least port_min + 3 (one relay needs 4 ports)");
   RETURN_IF_ERROR(r.number(media["threads"], "media.threads", &o.engine.threads, 256));
   RETURN_IF_ERROR(r.duration(media["rtp_timeout"], "media.rtp_timeout", &o.rtpTimeout));
   return absl::OkStatus();
@@ -199,7 +212,8 @@ absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& n
       std::string level = "info";
       RETURN_IF_ERROR(r.str(l["level"], "log.level", &level));
       if (!pbx::ParseLogLevel(level, &c.logLevel))
-        return r.error(l["level"], "log.level", "expected trace, debug, info, warning, error or off");
+        return r.error(l["level"], "log.level",
+                       "expected trace, debug, info, warning, error or off");
     }
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(name, ":", e.mark.line + 1, ": ", e.msg));

@@ -108,8 +108,8 @@ int main(int argc, char** argv) {
         continue;
       }
       auto s = (*pbx)->updateDirectory(reloaded->options.directory);
-      std::fprintf(stderr, "pbxd: reload %s%s\n", s.ok() ? "done" : "failed: ",
-                   s.ok() ? "" : std::string(s.message()).c_str());
+      std::fprintf(stderr, "pbxd: reload %s%s\n",
+                   s.ok() ? "done" : "failed: ", s.ok() ? "" : std::string(s.message()).c_str());
       continue;
     }
     std::fprintf(stderr, "pbxd: %s, stopping\n", strsignal(sig));

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   }
   std::printf("softswitch ready on %s\n", listen.c_str());
   std::fflush(stdout);
-  for (int s = 0; seconds < 0 || s < seconds; ++s) std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (int s = 0; seconds < 0 || s < seconds; ++s)
+    std::this_thread::sleep_for(std::chrono::seconds(1));
   (*pbx)->stop();
   std::printf("%s", (*pbx)->metrics().renderPrometheus().c_str());
   return 0;

@@ -35,7 +35,7 @@ struct Directory {
 };
 
 struct RegistrationOptions {
-  std::chrono::seconds minExpires{60};  // shorter requests are raised to this
+  std::chrono::seconds minExpires{60};    // shorter requests are raised to this
   std::chrono::seconds maxExpires{3600};  // longer requests are lowered to this
   std::chrono::seconds defaultExpires{3600};
 };

@@ -19,9 +19,9 @@ struct fmt::formatter<absl::string_view> : fmt::formatter<fmt::string_view> {
   }
 };
 
-#define PBX_LOG(level, component, context, ...)                                         \
-  do {                                                                                  \
-    if (::pbx::LogEnabled(::pbx::LogLevel::level)) {                                    \
+#define PBX_LOG(level, component, context, ...)                                           \
+  do {                                                                                    \
+    if (::pbx::LogEnabled(::pbx::LogLevel::level)) {                                      \
       ::pbx::Log(::pbx::LogLevel::level, component, context, ::fmt::format(__VA_ARGS__)); \
-    }                                                                                   \
+    }                                                                                     \
   } while (0)

@@ -99,7 +99,11 @@ std::string MetricsRegistry::renderPrometheus() const {
       continue;
     }
     for (const auto& [labels, c] : f.counters)
-      out.append(name).append(labels).append(" ").append(FormatNumber(double(c->value()))).append("\n");
+      out.append(name)
+          .append(labels)
+          .append(" ")
+          .append(FormatNumber(double(c->value())))
+          .append("\n");
     for (const auto& [labels, g] : f.gauges)
       out.append(name).append(labels).append(" ").append(FormatNumber(g->value())).append("\n");
   }

@@ -8,7 +8,8 @@ namespace pbx {
 
 absl::StatusOr<SocketAddress> SocketAddress::Parse(std::string_view ip, uint16_t port) {
   std::string text(ip);
-  if (!text.empty() && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  if (!text.empty() && text.front() == '[' && text.back() == ']')
+    text = text.substr(1, text.size() - 2);
   SocketAddress out;
   char buf[INET6_ADDRSTRLEN];
   in_addr v4;

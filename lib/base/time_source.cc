@@ -26,7 +26,8 @@ void SimulatedTimeSource::advance(std::chrono::nanoseconds delta) {
 }
 
 void SimulatedTimeSource::setSystemTime(SystemTime time) {
-  system_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+  system_ns_ =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
 }
 
 }  // namespace pbx

@@ -102,8 +102,8 @@ bool Call::applyRemote(RelaySide side, const sip::SessionDescription& sdp) {
   auto audio = sdp.findMedia("audio");
   if (!audio) return false;
   auto direction = sdp.effectiveDirection(*audio);
-  bool hold = direction == sip::MediaDirection::kSendOnly ||
-              direction == sip::MediaDirection::kInactive;
+  bool hold =
+      direction == sip::MediaDirection::kSendOnly || direction == sip::MediaDirection::kInactive;
   (side == RelaySide::kA ? holdA_ : holdB_) = hold;
   auto addr = sdp.rtpAddress(*audio);
   relay_->setRemote(side, addr.ok() ? *addr : SocketAddress());
@@ -172,8 +172,8 @@ void Call::forkFailed(Fork& fork, int status) {
 
 int Call::finalFailureStatus() const {
   if (failures_.empty()) return 480;
-  bool allBusy = std::all_of(failures_.begin(), failures_.end(),
-                             [](int s) { return s == 486 || s == 600; });
+  bool allBusy =
+      std::all_of(failures_.begin(), failures_.end(), [](int s) { return s == 486 || s == 600; });
   if (allBusy) return 486;
   // A decline anywhere is final (RFC 3261 §16.7: 6xx wins); else unreachable-ish answers.
   for (int s : failures_)
@@ -237,10 +237,18 @@ void Call::answerOffer(RelaySide side, const std::string& sdp, sip::OfferRespond
   sip::SessionDescription answer = *parsed;
   auto audio = answer.findMedia("audio");
   switch (parsed->effectiveDirection(*audio)) {
-    case sip::MediaDirection::kSendOnly: answer.media[*audio].setDirection(sip::MediaDirection::kRecvOnly); break;
-    case sip::MediaDirection::kRecvOnly: answer.media[*audio].setDirection(sip::MediaDirection::kSendOnly); break;
-    case sip::MediaDirection::kInactive: answer.media[*audio].setDirection(sip::MediaDirection::kInactive); break;
-    case sip::MediaDirection::kSendRecv: answer.media[*audio].setDirection(sip::MediaDirection::kSendRecv); break;
+    case sip::MediaDirection::kSendOnly:
+      answer.media[*audio].setDirection(sip::MediaDirection::kRecvOnly);
+      break;
+    case sip::MediaDirection::kRecvOnly:
+      answer.media[*audio].setDirection(sip::MediaDirection::kSendOnly);
+      break;
+    case sip::MediaDirection::kInactive:
+      answer.media[*audio].setDirection(sip::MediaDirection::kInactive);
+      break;
+    case sip::MediaDirection::kSendRecv:
+      answer.media[*audio].setDirection(sip::MediaDirection::kSendRecv);
+      break;
   }
   relay_->setForwarding(media::Other(side), !(holdA_ || holdB_));
   respond(200, leg.anchor(std::move(answer), relay_->localAddress(side)));

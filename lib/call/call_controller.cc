@@ -8,6 +8,16 @@ namespace {
 constexpr std::chrono::seconds kSweepInterval{1};
 }
 
+CallControlOptions CallControlOptions::From(const Options& o) {
+  CallControlOptions c;
+  c.domain = o.sip.domain;
+  c.registration = o.sip.registration;
+  c.noAnswerTimeout = o.sip.noAnswerTimeout;
+  c.overload = o.sip.overload;
+  c.rtpTimeout = o.media.rtpTimeout;
+  return c;
+}
+
 absl::StatusOr<std::unique_ptr<CallController>> CallController::Create(
     Dispatcher& dispatcher, sip::SignalingStack& stack, media::MediaEngine& media,
     MetricsRegistry& metrics, const CallControlOptions& options, const Directory& directory) {
@@ -81,8 +91,8 @@ const Account* CallController::authenticate(sip::Dialog& dialog,
 void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& request) {
   if (!overload_.admit(stack_.pendingTransactions())) {
     metrics_.overloadRejections.inc();
-    dialog.reject({503, "Service Unavailable",
-                   std::nullopt, static_cast<uint32_t>(options_.overload.retryAfter.count())});
+    dialog.reject({503, "Service Unavailable", std::nullopt,
+                   static_cast<uint32_t>(options_.overload.retryAfter.count())});
     return;
   }
   const Account* caller = authenticate(dialog, request);
@@ -106,9 +116,8 @@ void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& req
     // Send to where the registration came from, so phones behind NAT are reached.
     target.invite.nextHop = binding->source;
     const Extension* from = directory_.extensionOfAccount(caller->username);
-    target.invite.from.displayName = request.from.displayName.empty() && from
-                                         ? from->displayName
-                                         : request.from.displayName;
+    target.invite.from.displayName =
+        request.from.displayName.empty() && from ? from->displayName : request.from.displayName;
     target.invite.from.uri = {from ? from->number : caller->username, options_.domain, 0, ""};
     target.invite.to.uri = {number, options_.domain, 0, ""};
     target.invite.to.displayName = extension->displayName;
@@ -134,8 +143,8 @@ void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& req
   CallId id = CallId::Next();
   PBX_LOG(kInfo, "call", id.str(), "{} calls {} ({} forks), SIP Call-ID {}", caller->username,
           number, targets.size(), request.callId);
-  auto call = std::make_unique<Call>(id, dispatcher_, stack_, static_cast<CallObserver&>(*this), dialog, std::move(*offer),
-                                     std::move(*relay));
+  auto call = std::make_unique<Call>(id, dispatcher_, stack_, static_cast<CallObserver&>(*this),
+                                     dialog, std::move(*offer), std::move(*relay));
   Call* raw = call.get();
   calls_[id].call = std::move(call);
   metrics_.activeCalls.set(static_cast<double>(calls_.size()));

@@ -31,6 +31,9 @@ struct CallControlOptions {
   std::chrono::seconds noAnswerTimeout{30};
   OverloadOptions overload;
   std::chrono::seconds rtpTimeout{60};
+
+  // The call-control part of the PBX's options.
+  static CallControlOptions From(const Options& options);
 };
 
 class CallController final : public sip::SignalingHandler, private CallObserver {

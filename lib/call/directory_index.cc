@@ -11,7 +11,8 @@ absl::StatusOr<DirectoryIndex> DirectoryIndex::Build(const Directory& directory)
   for (size_t e = 0; e < exts.size(); ++e) {
     if (exts[e].number.empty()) return absl::InvalidArgumentError("an extension has no number");
     if (!index.extensions_.emplace(exts[e].number, e).second)
-      return absl::InvalidArgumentError(absl::StrCat("extension ", exts[e].number, " is defined twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("extension ", exts[e].number, " is defined twice"));
     for (size_t a = 0; a < exts[e].accounts.size(); ++a) {
       const Account& account = exts[e].accounts[a];
       if (account.username.empty())

@@ -55,8 +55,8 @@ sip::RegisterResponse Registrar::okResponse(const std::string& username) const {
   sip::RegisterResponse r;
   if (const Binding* b = binding(username)) {
     // Rounded up: a binding granted 3600 s a moment ago still has "3600" left, not 3599.
-    auto left = std::chrono::ceil<std::chrono::seconds>(
-        b->expiresAt - dispatcher_.timeSource().monotonicTime());
+    auto left = std::chrono::ceil<std::chrono::seconds>(b->expiresAt -
+                                                        dispatcher_.timeSource().monotonicTime());
     r.contacts.push_back({b->contact, static_cast<uint32_t>(std::max<int64_t>(left.count(), 0))});
   }
   return r;

@@ -5,8 +5,8 @@
 #include <thread>
 
 #include "lib/base/log.h"
-#include "pbx/base/status.h"
 #include "lib/call/call_controller.h"
+#include "pbx/base/status.h"
 #include "pbx/media/media_engine.h"
 #include "pbx/sip/sofia.h"
 
@@ -14,16 +14,6 @@ namespace pbx {
 namespace {
 
 constexpr std::chrono::seconds kShutdownGrace{5};
-
-call::CallControlOptions ControlOptions(const Options& o) {
-  call::CallControlOptions c;
-  c.domain = o.sip.domain;
-  c.registration = o.sip.registration;
-  c.noAnswerTimeout = o.sip.noAnswerTimeout;
-  c.overload = o.sip.overload;
-  c.rtpTimeout = o.media.rtpTimeout;
-  return c;
-}
 
 class PbxImpl final : public Pbx {
  public:
@@ -109,9 +99,10 @@ class PbxImpl final : public Pbx {
     sipOptions.listen = options.sip.listen;
     sipOptions.userAgent = options.sip.userAgent;
     PBX_ASSIGN_OR_RETURN(stack_, sip::CreateSofiaStack(*loop_, sipOptions));
-    PBX_ASSIGN_OR_RETURN(controller_,
-                         call::CallController::Create(*loop_, *stack_, *media_, metrics_,
-                                                      ControlOptions(options), options.directory));
+    PBX_ASSIGN_OR_RETURN(
+        controller_,
+        call::CallController::Create(*loop_, *stack_, *media_, metrics_,
+                                     call::CallControlOptions::From(options), options.directory));
     return absl::OkStatus();
   }
 

@@ -13,8 +13,8 @@ SimCall::SimCall(SimPhone& phone, bool incoming, std::string number, SocketAddre
 
 std::string SimCall::localSdp(const std::string& direction) const {
   const std::string& ip = localMedia_.ip();
-  return "v=0\r\no=sim 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip +
-         "\r\nt=0 0\r\nm=audio " + std::to_string(localMedia_.port()) +
+  return "v=0\r\no=sim 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip + "\r\nt=0 0\r\nm=audio " +
+         std::to_string(localMedia_.port()) +
          " RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
          "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=" +
          direction + "\r\n";
@@ -52,8 +52,8 @@ void SimCall::hangup() {
     state_ = State::kEnded;
     endReason_ = "local-bye";
     phone_.stack_.phoneBye(*this);
-  } else if (!incoming_ && (state_ == State::kCalling || state_ == State::kRinging ||
-                            state_ == State::kEarly)) {
+  } else if (!incoming_ &&
+             (state_ == State::kCalling || state_ == State::kRinging || state_ == State::kEarly)) {
     state_ = State::kEnded;
     endReason_ = "cancelled";
     phone_.stack_.phoneCancel(*this);
@@ -139,7 +139,8 @@ SimCall& SimPhone::call(const std::string& number) {
 SimCall* SimPhone::incoming() {
   for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {
     SimCall& c = **it;
-    if (c.incoming() && (c.state() == SimCall::State::kRinging || c.state() == SimCall::State::kEarly))
+    if (c.incoming() &&
+        (c.state() == SimCall::State::kRinging || c.state() == SimCall::State::kEarly))
       return &c;
   }
   return nullptr;

@@ -27,8 +27,7 @@ class SimulatedMediaEngine::SimRelay final : public media::RtpRelay {
   }
   media::RtpSideStats stats(media::RelaySide side) const override { return stats_[idx(side)]; }
 
-  void receive(media::RelaySide side, const SocketAddress& from, uint64_t packets,
-               uint64_t bytes) {
+  void receive(media::RelaySide side, const SocketAddress& from, uint64_t packets, uint64_t bytes) {
     auto& in = stats_[idx(side)];
     in.packetsReceived += packets;
     in.bytesReceived += packets * bytes;

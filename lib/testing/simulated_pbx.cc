@@ -10,24 +10,13 @@ class SimulatedPbx::Core {
   std::unique_ptr<call::CallController> controller;
 };
 
-namespace {
-call::CallControlOptions ControlOptions(const Options& o) {
-  call::CallControlOptions c;
-  c.domain = o.sip.domain;
-  c.registration = o.sip.registration;
-  c.noAnswerTimeout = o.sip.noAnswerTimeout;
-  c.overload = o.sip.overload;
-  c.rtpTimeout = o.media.rtpTimeout;
-  return c;
-}
-}  // namespace
-
 SimulatedPbx::SimulatedPbx(const Options& options)
     : dispatcher_(time_),
       stack_(std::make_unique<SimulatedSignalingStack>(dispatcher_, media_, options.sip.domain)),
       core_(std::make_unique<Core>()) {
-  auto controller = call::CallController::Create(dispatcher_, *stack_, media_, metrics_,
-                                                 ControlOptions(options), options.directory);
+  auto controller =
+      call::CallController::Create(dispatcher_, *stack_, media_, metrics_,
+                                   call::CallControlOptions::From(options), options.directory);
   // A harness with a broken directory is a broken test: fail loudly.
   if (!controller.ok()) {
     std::fprintf(stderr, "SimulatedPbx: %s\n", std::string(controller.status().message()).c_str());
@@ -44,8 +33,8 @@ SimulatedPbx::~SimulatedPbx() {
 SimPhone& SimulatedPbx::addPhone(const std::string& username, const std::string& password,
                                  SimPhoneOptions options) {
   auto address = *SocketAddress::Parse("127.0.1." + std::to_string(phones_.size() + 1), 5060);
-  phones_.push_back(std::unique_ptr<SimPhone>(
-      new SimPhone(*stack_, username, password, address, options)));
+  phones_.push_back(
+      std::unique_ptr<SimPhone>(new SimPhone(*stack_, username, password, address, options)));
   stack_->attach(phones_.back().get());
   return *phones_.back();
 }

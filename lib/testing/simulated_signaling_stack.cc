@@ -153,9 +153,10 @@ SimulatedSignalingStack::SimDialog* SimulatedSignalingStack::dialogOf(const SimC
 absl::StatusOr<sip::Dialog*> SimulatedSignalingStack::invite(const sip::OutboundInvite& invite,
                                                              sip::DialogHandler& handler) {
   if (shutDown_) return absl::UnavailableError("stack shut down");
-  std::string where = invite.nextHop ? invite.nextHop->address.str()
-                                     : invite.requestUri.host + ":" +
-                                           std::to_string(invite.requestUri.port ? invite.requestUri.port : 5060);
+  std::string where =
+      invite.nextHop ? invite.nextHop->address.str()
+                     : invite.requestUri.host + ":" +
+                           std::to_string(invite.requestUri.port ? invite.requestUri.port : 5060);
   auto phoneIt = phonesByAddress_.find(where);
   uint64_t id = nextDialog_++;
   auto dialog = std::make_unique<SimDialog>(*this, id, /*uac=*/true, nullptr);
@@ -174,8 +175,10 @@ absl::StatusOr<sip::Dialog*> SimulatedSignalingStack::invite(const sip::Outbound
   call.remoteSdp_ = invite.sdp;
   raw->call_ = &call;
   dispatcher_.post([&phone, &call] {
-    if (phone.options_.rejectIncomingWith != 0) call.reject(phone.options_.rejectIncomingWith);
-    else if (phone.options_.autoRing) call.ring();
+    if (phone.options_.rejectIncomingWith != 0)
+      call.reject(phone.options_.rejectIncomingWith);
+    else if (phone.options_.autoRing)
+      call.ring();
   });
   return raw;
 }

@@ -54,8 +54,7 @@ class MetricsRegistry {
  public:
   Counter& counter(const std::string& name, const std::string& help,
                    const MetricLabels& labels = {});
-  Gauge& gauge(const std::string& name, const std::string& help,
-               const MetricLabels& labels = {});
+  Gauge& gauge(const std::string& name, const std::string& help, const MetricLabels& labels = {});
   // A gauge whose value is computed when rendered (called on the rendering thread; the
   // function must be thread-safe).
   void callbackGauge(const std::string& name, const std::string& help,

@@ -17,11 +17,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define PBX_RETURN_IF_ERROR(expr)                     \
-  do {                                                \
+#define PBX_RETURN_IF_ERROR(expr)                                 \
+  do {                                                            \
     if (::absl::Status _pbx_status = (expr); !_pbx_status.ok()) { \
-      return _pbx_status;                             \
-    }                                                 \
+      return _pbx_status;                                         \
+    }                                                             \
   } while (0)
 
 #define PBX_STATUS_CONCAT_INNER(a, b) a##b

@@ -38,9 +38,9 @@ using MediaEnginePtr = std::unique_ptr<MediaEngine>;
 
 struct MediaEngineOptions {
   std::string address = "127.0.0.1";  // numeric IPv4 or IPv6 address the RTP sockets bind to
-  uint16_t portMin = 20000;            // even; RTP on even ports, RTCP on the next odd one
+  uint16_t portMin = 20000;           // even; RTP on even ports, RTCP on the next odd one
   uint16_t portMax = 29999;
-  int threads = 0;                     // media threads; 0 = one per core
+  int threads = 0;  // media threads; 0 = one per core
 };
 
 // The real engine: epoll loops on `threads` media threads, UDP sockets on `address`.

@@ -60,13 +60,13 @@ struct RtpMap {
 };
 
 struct MediaDescription {
-  std::string media;     // "audio", "video", "image", ...
-  uint16_t port = 0;     // 0 = rejected/disabled stream
+  std::string media;  // "audio", "video", "image", ...
+  uint16_t port = 0;  // 0 = rejected/disabled stream
   int portCount = 1;
-  std::string protocol;  // "RTP/AVP", "RTP/SAVP", "udptl", ...
+  std::string protocol;              // "RTP/AVP", "RTP/SAVP", "udptl", ...
   std::vector<std::string> formats;  // payload types, or "t38"
   std::optional<SdpConnection> connection;
-  std::vector<std::string> bandwidths;  // "b=" values, verbatim
+  std::vector<std::string> bandwidths;   // "b=" values, verbatim
   std::vector<SdpAttribute> attributes;  // in order, direction attributes included
 
   // Direction from a=sendrecv/sendonly/recvonly/inactive, if this stream has one.
@@ -86,7 +86,7 @@ struct SessionDescription {
   std::optional<SdpConnection> connection;
   std::vector<std::string> bandwidths;
   std::vector<std::string> timing{"0 0"};  // "t=" values
-  std::vector<SdpAttribute> attributes;     // session-level
+  std::vector<SdpAttribute> attributes;    // session-level
   std::vector<MediaDescription> media;
 
   // Parses an SDP body; InvalidArgument names the offending line.

@@ -42,8 +42,8 @@ const char* TransportName(Transport transport);  // "udp", "tcp", ...
 struct Uri {
   std::string user;
   std::string host;
-  uint16_t port = 0;  // 0 = not given
-  std::string params;  // ";transport=tcp;..." verbatim, or empty
+  uint16_t port = 0;        // 0 = not given
+  std::string params;       // ";transport=tcp;..." verbatim, or empty
   std::string str() const;  // "sip:user@host:port;params"
 };
 
@@ -70,9 +70,9 @@ struct RegisterRequest {
   NameAddr from;
   std::string callId;
   uint32_t cseq = 0;
-  std::vector<ContactBinding> contacts;  // empty for a query
-  bool wildcard = false;                 // "Contact: *"
-  std::optional<uint32_t> expires;       // the Expires header
+  std::vector<ContactBinding> contacts;          // empty for a query
+  bool wildcard = false;                         // "Contact: *"
+  std::optional<uint32_t> expires;               // the Expires header
   std::optional<DigestCredentials> credentials;  // Authorization
   RequestSource source;
   std::string userAgent;
@@ -96,7 +96,7 @@ struct InviteRequest {
   NameAddr to;
   std::string callId;
   std::optional<DigestCredentials> credentials;  // Proxy-Authorization
-  std::string sdp;  // the offer; empty for a late-offer INVITE
+  std::string sdp;                               // the offer; empty for a late-offer INVITE
   RequestSource source;
   std::string userAgent;
 };
@@ -180,8 +180,7 @@ class SignalingStack {
   virtual ~SignalingStack() = default;
   virtual void setHandler(SignalingHandler* handler) = 0;
   // Starts a UAC dialog. Events go to `handler`.
-  virtual absl::StatusOr<Dialog*> invite(const OutboundInvite& invite,
-                                         DialogHandler& handler) = 0;
+  virtual absl::StatusOr<Dialog*> invite(const OutboundInvite& invite, DialogHandler& handler) = 0;
   // Server and client transactions in progress: the load signal for overload control.
   virtual size_t pendingTransactions() const = 0;
   // Stops taking requests, ends what is left, and calls `done` on the signaling thread when

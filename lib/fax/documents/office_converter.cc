@@ -100,9 +100,9 @@ absl::StatusOr<std::string> ConvertOfficeToPdf(const std::string& input,
       if (said.size() > 300) said = said.substr(said.size() - 300);
       while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
     }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "LibreOffice could not convert the document (damaged or unsupported file)",
-        said.empty() ? "" : ": ", said));
+    return absl::InvalidArgumentError(
+        absl::StrCat("LibreOffice could not convert the document (damaged or unsupported file)",
+                     said.empty() ? "" : ": ", said));
   }
   return pdf;
 }

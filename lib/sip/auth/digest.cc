@@ -94,9 +94,9 @@ std::string DigestAuthenticator::makeNonce(int64_t seconds) const {
 }
 
 DigestChallenge DigestAuthenticator::challenge(bool stale) const {
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                     time_.monotonicTime().time_since_epoch())
-                     .count();
+  auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(time_.monotonicTime().time_since_epoch())
+          .count();
   DigestChallenge c;
   c.realm = realm_;
   c.nonce = makeNonce(seconds);
@@ -118,9 +118,9 @@ DigestVerdict DigestAuthenticator::verify(const DigestCredentials& c, std::strin
   }
   if (!SafeEquals(DigestResponse(c, method, password), c.response))
     return DigestVerdict::kWrongPassword;
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 time_.monotonicTime().time_since_epoch())
-                 .count();
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(time_.monotonicTime().time_since_epoch())
+          .count();
   if (now - stamp > nonceLifetime_.count() || stamp > now) return DigestVerdict::kStale;
   return DigestVerdict::kOk;
 }

@@ -6,10 +6,10 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su.h>
 
+#include <sofia-sip/sip_status.h>
 #include <cstring>
 #include <mutex>
 #include <set>
-#include <sofia-sip/sip_status.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -65,16 +65,26 @@ std::optional<DigestCredentials> ToCredentials(const msg_auth_t* auth) {
       if (eq == std::string_view::npos) continue;
       std::string name = absl::AsciiStrToLower(std::string(param.substr(0, eq)));
       std::string value = Unquote(param.substr(eq + 1));
-      if (name == "username") c.username = value;
-      else if (name == "realm") c.realm = value;
-      else if (name == "nonce") c.nonce = value;
-      else if (name == "uri") c.uri = value;
-      else if (name == "response") c.response = value;
-      else if (name == "algorithm") c.algorithm = value;
-      else if (name == "cnonce") c.cnonce = value;
-      else if (name == "nc") c.nonceCount = value;
-      else if (name == "qop") c.qop = value;
-      else if (name == "opaque") c.opaque = value;
+      if (name == "username")
+        c.username = value;
+      else if (name == "realm")
+        c.realm = value;
+      else if (name == "nonce")
+        c.nonce = value;
+      else if (name == "uri")
+        c.uri = value;
+      else if (name == "response")
+        c.response = value;
+      else if (name == "algorithm")
+        c.algorithm = value;
+      else if (name == "cnonce")
+        c.cnonce = value;
+      else if (name == "nc")
+        c.nonceCount = value;
+      else if (name == "qop")
+        c.qop = value;
+      else if (name == "opaque")
+        c.opaque = value;
     }
     return c;
   }

@@ -160,7 +160,7 @@ bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, con
         endWithoutEvent();
         if (handler) {
           if (confirmed_) {
-            handler->onTerminated(!uac_ && !ackReceived_ ? TerminationReason::kAckTimeout
+            handler->onTerminated(!uac_ && !ackReceived_  ? TerminationReason::kAckTimeout
                                   : stack_.shuttingDown() ? TerminationReason::kShutdown
                                                           : TerminationReason::kTransportError);
           } else if (uac_) {

@@ -33,8 +33,7 @@ class SofiaDialog final : public Dialog {
   void hangup() override;
 
   // One nua event for this handle. Returns true when the dialog is finished and may be freed.
-  bool onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip,
-               tagi_t tags[]);
+  bool onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip, tagi_t tags[]);
   nua_handle_t* handle() const { return handle_; }
 
  private:

@@ -66,8 +66,8 @@ absl::Status SofiaEventLoop::init() {
   if (registration_ < 0) return absl::InternalError("su_root_register failed");
   lagProbe_ = createTimer([this] {
     auto late = time_.monotonicTime() - lagProbeDue_;
-    lag_us_ = std::max<int64_t>(
-        0, std::chrono::duration_cast<std::chrono::microseconds>(late).count());
+    lag_us_ =
+        std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(late).count());
     armLagProbe();
   });
   armLagProbe();

@@ -13,9 +13,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/log.h"
-#include "pbx/base/status.h"
 #include "lib/sip/sofia/request_line.h"
 #include "lib/sip/sofia/sofia_convert.h"
+#include "pbx/base/status.h"
 
 namespace pbx::sip::internal {
 namespace {
@@ -55,8 +55,7 @@ class RegisterReply {
     nua_respond(nh_, r.status, StablePhrase(r.status, r.reason), TAG_IF(msg_, NUTAG_WITH(msg_)),
                 TAG_IF(!contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())),
                 TAG_IF(!challenge.empty(), SIPTAG_WWW_AUTHENTICATE_STR(challenge.c_str())),
-                TAG_IF(!minExpires.empty(), SIPTAG_MIN_EXPIRES_STR(minExpires.c_str())),
-                TAG_END());
+                TAG_IF(!minExpires.empty(), SIPTAG_MIN_EXPIRES_STR(minExpires.c_str())), TAG_END());
     nua_handle_destroy(nh_);
   }
 
@@ -97,8 +96,7 @@ absl::StatusOr<std::unique_ptr<SofiaStack>> SofiaStack::Create(SofiaEventLoop& l
 absl::Status SofiaStack::init(const SofiaStackOptions& options) {
   PBX_ASSIGN_OR_RETURN(std::string uri, BindUri(options.listen));
   nua_ = nua_create(loop_.root(), &SofiaStack::OnEvent, reinterpret_cast<nua_magic_t*>(this),
-                    NUTAG_URL(uri.c_str()), NTATAG_MCLASS(RequestLineCheckingMclass()),
-                    TAG_END());
+                    NUTAG_URL(uri.c_str()), NTATAG_MCLASS(RequestLineCheckingMclass()), TAG_END());
   if (nua_ == nullptr)
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", absl::StrJoin(options.listen, ", "),
@@ -134,9 +132,9 @@ absl::StatusOr<Dialog*> SofiaStack::invite(const OutboundInvite& invite, DialogH
   std::string requestUri = invite.requestUri.str();
   std::string to = NameAddrString(invite.to);
   std::string from = NameAddrString(invite.from);
-  nua_handle_t* nh = nua_handle(nua_, nullptr, NUTAG_URL(requestUri.c_str()),
-                                SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()),
-                                TAG_END());
+  nua_handle_t* nh =
+      nua_handle(nua_, nullptr, NUTAG_URL(requestUri.c_str()), SIPTAG_TO_STR(to.c_str()),
+                 SIPTAG_FROM_STR(from.c_str()), TAG_END());
   if (nh == nullptr) return absl::InternalError("nua_handle failed");
   auto dialog = std::make_unique<SofiaDialog>(*this, nh, /*uac=*/true, std::string());
   SofiaDialog* raw = dialog.get();
@@ -241,8 +239,8 @@ void SofiaStack::onRegister(nua_handle_t* nh, const sip_t* sip) {
 }
 
 void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
-  std::string callId = sip && sip->sip_call_id && sip->sip_call_id->i_id ? sip->sip_call_id->i_id
-                                                                          : std::string();
+  std::string callId =
+      sip && sip->sip_call_id && sip->sip_call_id->i_id ? sip->sip_call_id->i_id : std::string();
   auto dialog = std::make_unique<SofiaDialog>(*this, nh, /*uac=*/false, callId);
   SofiaDialog* raw = dialog.get();
   nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(raw));

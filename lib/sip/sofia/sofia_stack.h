@@ -38,8 +38,8 @@ class SofiaStack final : public SignalingStack {
   absl::Status init(const SofiaStackOptions& options);
 
   static void OnEvent(nua_event_t event, int status, char const* phrase, nua_t* nua,
-                      nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic,
-                      sip_t const* sip, tagi_t tags[]);
+                      nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic, sip_t const* sip,
+                      tagi_t tags[]);
   void onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
                SofiaDialog* dialog, const sip_t* sip, tagi_t tags[]);
   void onRegister(nua_handle_t* nh, const sip_t* sip);

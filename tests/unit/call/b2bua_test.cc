@@ -82,7 +82,8 @@ TEST_CASE("BYE from the callee ends both legs") {
   CHECK(t.pbx.activeCalls() == 0);
 }
 
-TEST_CASE("a call forks to every registered device; the first answer wins, the rest are cancelled") {
+TEST_CASE(
+    "a call forks to every registered device; the first answer wins, the rest are cancelled") {
   pbx::testing::SimulatedPbx pbx(DemoOptions());
   auto& alice = pbx.addPhone("100", "pw100");
   auto& desk = pbx.addPhone("102a", "pw102a");

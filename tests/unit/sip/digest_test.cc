@@ -34,8 +34,7 @@ TEST_CASE("RFC 2617 section 3.5 example response") {
   c.qop = "auth";
   c.nonceCount = "00000001";
   c.cnonce = "0a4f113b";
-  CHECK(pbx::sip::DigestResponse(c, "GET", "Circle Of Life") ==
-        "6629fae49393a05397450978507c4ef1");
+  CHECK(pbx::sip::DigestResponse(c, "GET", "Circle Of Life") == "6629fae49393a05397450978507c4ef1");
 }
 
 TEST_CASE("a correct answer to our challenge is accepted, a wrong password is not") {
