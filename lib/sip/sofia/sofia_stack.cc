@@ -7,6 +7,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +67,10 @@ class RegisterReply {
 };
 
 }  // namespace
+
+// Bursts of requests (hundreds of calls a second) overflow the kernel's default 208 KiB UDP
+// buffer and turn into retransmissions; the kernel caps this at net.core.rmem_max/wmem_max.
+constexpr unsigned kUdpSocketBuffer = 4 * 1024 * 1024;
 
 // nua binds one URI: every listen entry must share the address and port; the transports
 // (udp, tcp or both) come from the entries.
