@@ -6,6 +6,8 @@
 namespace pbx::call {
 namespace {
 constexpr std::chrono::seconds kSweepInterval{1};
+// An INVITE answering a challenge this recent belongs to a call admitted at the challenge.
+constexpr std::chrono::seconds kChallengeRetryWindow{4};
 }
 
 CallControlOptions CallControlOptions::From(const Options& o) {
@@ -89,12 +91,21 @@ const Account* CallController::authenticate(sip::Dialog& dialog,
 }
 
 void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& request) {
-  if (!overload_.admit(stack_.pendingTransactions())) {
+  // A call is admitted once, at its first INVITE (the one we challenge). Its authenticated
+  // retry answers a nonce we issued moments ago and must not be refused after the 407 round
+  // trip was spent on it; only the backlog guard applies to it. A phone that re-uses an old
+  // nonce is counted when it calls.
+  auto age = request.credentials ? auth_.nonceAge(*request.credentials) : std::nullopt;
+  bool admittedAtChallenge = age && *age <= kChallengeRetryWindow;
+  bool admitted = admittedAtChallenge ? overload_.belowPendingLimit(stack_.pendingTransactions())
+                                      : overload_.admit(stack_.pendingTransactions());
+  if (!admitted) {
     metrics_.overloadRejections.inc();
     dialog.reject({503, "Service Unavailable", std::nullopt,
                    static_cast<uint32_t>(options_.overload.retryAfter.count())});
     return;
   }
+  if (!admittedAtChallenge) overload_.recordSetup();
   const Account* caller = authenticate(dialog, request);
   if (caller == nullptr) return;
   auto fail = [&](int status, const char* reason) {
@@ -138,7 +149,6 @@ void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& req
     return fail(503, "Service Unavailable (no media ports)");
   }
 
-  overload_.recordSetup();
   metrics_.started.inc();
   CallId id = CallId::Next();
   PBX_LOG(kInfo, "call", id.str(), "{} calls {} ({} forks), SIP Call-ID {}", caller->username,

@@ -20,9 +20,13 @@ uint32_t OverloadGuard::setupsInLastSecond() {
   return std::accumulate(buckets_.begin(), buckets_.end(), 0u);
 }
 
+bool OverloadGuard::belowPendingLimit(size_t pendingTransactions) const {
+  return options_.maxPendingTransactions == 0 ||
+         pendingTransactions <= options_.maxPendingTransactions;
+}
+
 bool OverloadGuard::admit(size_t pendingTransactions) {
-  if (options_.maxPendingTransactions > 0 && pendingTransactions > options_.maxPendingTransactions)
-    return false;
+  if (!belowPendingLimit(pendingTransactions)) return false;
   if (options_.maxCallSetupsPerSecond > 0 &&
       setupsInLastSecond() >= options_.maxCallSetupsPerSecond)
     return false;

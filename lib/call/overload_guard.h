@@ -22,9 +22,11 @@ class OverloadGuard {
       : time_(time), options_(options) {}
 
   void setOptions(const OverloadOptions& options) { options_ = options; }
-  // True if a call may start; `pendingTransactions` is the stack's current count.
+  // True if a new call may start; `pendingTransactions` is the stack's current count.
   bool admit(size_t pendingTransactions);
-  // Records an admitted call setup.
+  // Only the backlog limit, for requests of calls admitted earlier.
+  bool belowPendingLimit(size_t pendingTransactions) const;
+  // Counts an admitted call setup towards the per-second limit.
   void recordSetup();
   uint32_t setupsInLastSecond();
 

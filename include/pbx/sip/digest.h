@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,8 @@ class DigestAuthenticator {
   DigestChallenge challenge(bool stale = false) const;
   DigestVerdict verify(const DigestCredentials& credentials, std::string_view method,
                        std::string_view password) const;
+  // How long ago we issued the nonce these credentials answer; nullopt when it is not ours.
+  std::optional<std::chrono::seconds> nonceAge(const DigestCredentials& credentials) const;
 
  private:
   std::string makeNonce(int64_t seconds) const;

@@ -104,6 +104,19 @@ DigestChallenge DigestAuthenticator::challenge(bool stale) const {
   return c;
 }
 
+std::optional<std::chrono::seconds> DigestAuthenticator::nonceAge(
+    const DigestCredentials& c) const {
+  size_t dot = c.nonce.find('.');
+  int64_t stamp = 0;
+  if (c.realm != realm_ || dot == std::string::npos ||
+      !absl::SimpleAtoi(c.nonce.substr(0, dot), &stamp) || makeNonce(stamp) != c.nonce)
+    return std::nullopt;
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 time_.monotonicTime().time_since_epoch())
+                 .count();
+  return std::chrono::seconds(now - stamp);
+}
+
 DigestVerdict DigestAuthenticator::verify(const DigestCredentials& c, std::string_view method,
                                           std::string_view password) const {
   if (!c.algorithm.empty() && !EqualsIgnoreCase(c.algorithm, "MD5"))

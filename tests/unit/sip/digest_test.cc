@@ -75,3 +75,14 @@ TEST_CASE("unsupported algorithms are reported, not guessed") {
   cred.algorithm = "SHA-256";
   CHECK(auth.verify(cred, "REGISTER", "demo100") == DigestVerdict::kUnsupported);
 }
+
+TEST_CASE("the age of a nonce we issued is known; a foreign nonce has none") {
+  pbx::SimulatedTimeSource time;
+  pbx::sip::DigestAuthenticator auth(time, "pbx.test");
+  auto cred = Answer(auth.challenge(), "100", "demo100", "INVITE");
+  time.advance(3s);
+  REQUIRE(auth.nonceAge(cred).has_value());
+  CHECK(*auth.nonceAge(cred) == 3s);
+  cred.nonce = "123.abc";
+  CHECK_FALSE(auth.nonceAge(cred).has_value());
+}
