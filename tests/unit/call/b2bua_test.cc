@@ -26,6 +26,27 @@ struct TwoPhones {
     return {&out, in};
   }
 };
+// Alice (100) and extension 102 with two devices, all registered.
+struct TwoDevices {
+  explicit TwoDevices(pbx::testing::SimPhoneOptions deskOptions = {},
+                      pbx::testing::SimPhoneOptions mobileOptions = {})
+      : desk(pbx.addPhone("102a", "pw102a", deskOptions)),
+        mobile(pbx.addPhone("102b", "pw102b", mobileOptions)) {
+    REQUIRE(alice.registerAccount() == 200);
+    REQUIRE(desk.registerAccount() == 200);
+    REQUIRE(mobile.registerAccount() == 200);
+  }
+  pbx::testing::SimulatedPbx pbx{DemoOptions()};
+  pbx::testing::SimPhone& alice = pbx.addPhone("100", "pw100");
+  pbx::testing::SimPhone& desk;
+  pbx::testing::SimPhone& mobile;
+};
+
+pbx::testing::SimPhoneOptions Busy() {
+  pbx::testing::SimPhoneOptions busy;
+  busy.rejectIncomingWith = 486;
+  return busy;
+}
 }  // namespace
 
 TEST_CASE("a call between registered extensions rings, is answered and anchors media") {
@@ -84,13 +105,8 @@ TEST_CASE("BYE from the callee ends both legs") {
 
 TEST_CASE(
     "a call forks to every registered device; the first answer wins, the rest are cancelled") {
-  pbx::testing::SimulatedPbx pbx(DemoOptions());
-  auto& alice = pbx.addPhone("100", "pw100");
-  auto& desk = pbx.addPhone("102a", "pw102a");
-  auto& mobile = pbx.addPhone("102b", "pw102b");
-  REQUIRE(alice.registerAccount() == 200);
-  REQUIRE(desk.registerAccount() == 200);
-  REQUIRE(mobile.registerAccount() == 200);
+  TwoDevices t;
+  auto& [pbx, alice, desk, mobile] = t;
 
   auto& out = alice.call("102");
   pbx.runPending();
@@ -109,13 +125,8 @@ TEST_CASE(
 }
 
 TEST_CASE("a fork answering after another won is hung up by the stack") {
-  pbx::testing::SimulatedPbx pbx(DemoOptions());
-  auto& alice = pbx.addPhone("100", "pw100");
-  auto& desk = pbx.addPhone("102a", "pw102a");
-  auto& mobile = pbx.addPhone("102b", "pw102b");
-  REQUIRE(alice.registerAccount() == 200);
-  REQUIRE(desk.registerAccount() == 200);
-  REQUIRE(mobile.registerAccount() == 200);
+  TwoDevices t;
+  auto& [pbx, alice, desk, mobile] = t;
   auto& out = alice.call("102");
   pbx.runPending();
   auto* atDesk = desk.incoming();
@@ -174,15 +185,8 @@ TEST_CASE("an extension with nobody registered gets 480") {
 }
 
 TEST_CASE("when every fork is busy the caller gets 486") {
-  pbx::testing::SimulatedPbx pbx(DemoOptions());
-  auto& alice = pbx.addPhone("100", "pw100");
-  pbx::testing::SimPhoneOptions busy;
-  busy.rejectIncomingWith = 486;
-  auto& desk = pbx.addPhone("102a", "pw102a", busy);
-  auto& mobile = pbx.addPhone("102b", "pw102b", busy);
-  REQUIRE(alice.registerAccount() == 200);
-  REQUIRE(desk.registerAccount() == 200);
-  REQUIRE(mobile.registerAccount() == 200);
+  TwoDevices t(Busy(), Busy());
+  auto& [pbx, alice, desk, mobile] = t;
   auto& out = alice.call("102");
   pbx.runPending();
   CHECK(out.state() == State::kFailed);
@@ -191,15 +195,8 @@ TEST_CASE("when every fork is busy the caller gets 486") {
 }
 
 TEST_CASE("one busy fork does not end the call while another rings") {
-  pbx::testing::SimulatedPbx pbx(DemoOptions());
-  auto& alice = pbx.addPhone("100", "pw100");
-  pbx::testing::SimPhoneOptions busy;
-  busy.rejectIncomingWith = 486;
-  auto& desk = pbx.addPhone("102a", "pw102a", busy);
-  auto& mobile = pbx.addPhone("102b", "pw102b");
-  REQUIRE(alice.registerAccount() == 200);
-  REQUIRE(desk.registerAccount() == 200);
-  REQUIRE(mobile.registerAccount() == 200);
+  TwoDevices t(Busy());
+  auto& [pbx, alice, desk, mobile] = t;
   auto& out = alice.call("102");
   pbx.runPending();
   CHECK(out.state() == State::kRinging);
