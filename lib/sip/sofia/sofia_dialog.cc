@@ -103,7 +103,7 @@ void SofiaDialog::onInviteResponse(int status, const char* phrase, const sip_t* 
   if (handler) handler->onFailed(status, phrase ? phrase : "");
 }
 
-void SofiaDialog::onOffer(const sip_t* sip, bool isUpdate) {
+void SofiaDialog::onOffer(const sip_t* sip) {
   std::string sdp = SdpBodyOf(sip);
   if (ended_ || handler_ == nullptr) {
     nua_respond(handle_, 481, "Call/Transaction Does Not Exist", TAG_END());
@@ -128,10 +128,10 @@ bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, con
       onInviteResponse(status, phrase, sip);
       break;
     case nua_i_invite:  // a re-INVITE on a dialog we already know
-      onOffer(sip, false);
+      onOffer(sip);
       break;
     case nua_i_update:
-      onOffer(sip, true);
+      onOffer(sip);
       break;
     case nua_i_ack:
       ackReceived_ = true;

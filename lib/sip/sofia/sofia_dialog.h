@@ -39,7 +39,7 @@ class SofiaDialog final : public Dialog {
  private:
   void finalResponseDone();
   void onInviteResponse(int status, const char* phrase, const sip_t* sip);
-  void onOffer(const sip_t* sip, bool isUpdate);
+  void onOffer(const sip_t* sip);
   void endWithoutEvent();
 
   SofiaStack& stack_;
