@@ -86,16 +86,36 @@ void Call::start(std::vector<CallTarget> targets, std::chrono::seconds noAnswerT
     finish(480, "no fork could be sent");
     return;
   }
-  noAnswer_ = dispatcher_.createTimer([this] {
-    PBX_LOG(kInfo, "call", id_.str(), "no answer after timeout");
-    cancelForks(nullptr);
-    if (inbound_) {
-      inbound_->reject({480, "Temporarily Unavailable (no answer)"});
-      inbound_ = nullptr;
-    }
-    finish(480, "no answer");
-  });
-  noAnswer_->enable(noAnswerTimeout);
+  // One timer serves the no-answer timeout and, for calls ringing longer than a minute, the
+  // provisional refresh RFC 3261 13.3.1.1 requires every minute (proxies upstream may
+  // otherwise cancel after three silent minutes). The refresh is ours rather than nta's: nta's
+  // progress timer keeps its retransmission list sorted by a linear walk, which turns into
+  // quadratic work once thousands of calls ring at the same time.
+  noAnswerDeadline_ = dispatcher_.timeSource().monotonicTime() + noAnswerTimeout;
+  noAnswer_ = dispatcher_.createTimer([this] { onRingTimer(); });
+  armRingTimer();
+}
+
+void Call::armRingTimer() {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      noAnswerDeadline_ - dispatcher_.timeSource().monotonicTime());
+  noAnswer_->enable(std::clamp(left, std::chrono::milliseconds(0),
+                               std::chrono::milliseconds(kProvisionalRefresh)));
+}
+
+void Call::onRingTimer() {
+  if (dispatcher_.timeSource().monotonicTime() < noAnswerDeadline_) {
+    if (ringingSent_ && inbound_) inbound_->sendProvisional(180, "Ringing");
+    armRingTimer();
+    return;
+  }
+  PBX_LOG(kInfo, "call", id_.str(), "no answer after timeout");
+  cancelForks(nullptr);
+  if (inbound_) {
+    inbound_->reject({480, "Temporarily Unavailable (no answer)"});
+    inbound_ = nullptr;
+  }
+  finish(480, "no answer");
 }
 
 bool Call::applyRemote(RelaySide side, const sip::SessionDescription& sdp) {

@@ -41,6 +41,9 @@ struct CallTarget {
 
 class Call final : public sip::DialogHandler {
  public:
+  // A ringing caller hears a fresh 180 this often (RFC 3261 13.3.1.1: at least every minute).
+  static constexpr std::chrono::seconds kProvisionalRefresh{60};
+
   Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, CallObserver& observer,
        sip::Dialog& inbound, sip::SessionDescription offer, media::RtpRelayPtr relay);
   ~Call() override;
@@ -65,6 +68,8 @@ class Call final : public sip::DialogHandler {
   void onOffer(const std::string& sdp, sip::OfferResponder respond) override;
 
  private:
+  void armRingTimer();
+  void onRingTimer();
   class Fork;
   enum class State { kRinging, kAnswered, kEnded };
 
@@ -97,7 +102,9 @@ class Call final : public sip::DialogHandler {
   bool holdB_ = false;
   LegSdp sdpA_;  // what the caller sees
   LegSdp sdpB_;  // what the callee sees
+  // Fires at the no-answer deadline, and every kProvisionalRefresh before it while ringing.
   TimerPtr noAnswer_;
+  MonotonicTime noAnswerDeadline_{};
 };
 
 }  // namespace pbx::call

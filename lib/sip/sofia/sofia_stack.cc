@@ -9,6 +9,8 @@
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/tport_tag.h>
 
+#include <climits>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -109,7 +111,10 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
   nua_set_params(nua_, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
                  NUTAG_AUTOACK(1), NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
                  NUTAG_APPL_METHOD("INVITE, REGISTER, UPDATE"),
-                 SIPTAG_ALLOW_STR(options.allow.c_str()),
+                 // No nta progress timer (periodic 180 retransmission): nta keeps it in a
+                 // list sorted by linear insertion, which costs O(ringing calls) per call
+                 // and collapses a loaded pbxd. Call refreshes 180s on its own timer.
+                 NTATAG_PROGRESS(UINT_MAX), SIPTAG_ALLOW_STR(options.allow.c_str()),
                  SIPTAG_USER_AGENT_STR(options.userAgent.c_str()), TAG_END());
   PBX_LOG(kInfo, "sip", "", "listening on {}", absl::StrJoin(options.listen, ", "));
   return absl::OkStatus();

@@ -169,6 +169,33 @@ TEST_CASE("unanswered calls end with 480 after the no-answer timeout") {
   CHECK(t.pbx.metrics().value("pbx_calls_failed_total", {{"code", "480"}}) == 1);
 }
 
+TEST_CASE("a call ringing longer than a minute hears a fresh 180 every minute") {
+  auto options = DemoOptions();
+  options.sip.noAnswerTimeout = 150s;
+  pbx::testing::SimulatedPbx pbx{options};
+  auto& alice = pbx.addPhone("100", "pw100");
+  auto& bob = pbx.addPhone("101", "pw101");
+  REQUIRE(alice.registerAccount() == 200);
+  REQUIRE(bob.registerAccount() == 200);
+  auto& out = alice.call("101");
+  pbx.runPending();
+  REQUIRE(bob.incoming() != nullptr);
+  CHECK(out.provisionals() == std::vector<int>{180});
+  pbx.advance(59s);
+  CHECK(out.provisionals() == std::vector<int>{180});
+  pbx.advance(1s);
+  CHECK(out.provisionals() == std::vector<int>{180, 180});
+  pbx.advance(60s);
+  CHECK(out.provisionals() == std::vector<int>{180, 180, 180});
+  CHECK(out.state() == State::kRinging);
+  pbx.advance(29s);
+  CHECK(out.state() == State::kRinging);
+  pbx.advance(1s);  // 150 s: the no-answer deadline, not a fourth refresh
+  CHECK(out.state() == State::kFailed);
+  CHECK(out.finalStatus() == 480);
+  CHECK(out.provisionals() == std::vector<int>{180, 180, 180});
+}
+
 TEST_CASE("an unknown number gets 404") {
   TwoPhones t;
   auto& out = t.alice.call("555");
