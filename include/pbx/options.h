@@ -48,8 +48,10 @@ struct OverloadOptions {
   // while at 1600 admitted the 503 traffic on top costs a fifth of the goodput. Raise it on
   // a bigger machine after measuring.
   uint32_t maxCallSetupsPerSecond = 1400;
-  // INVITE transactions awaiting a final response, both legs counted. At 1400 calls/s a
-  // healthy pbxd has a few dozen; hundreds mean a backlog that only grows.
+  // INVITE transactions of either leg that have had no response yet, not even a 100 or 180:
+  // requests a loaded pbxd has not got to, or a next hop is not answering. Ringing calls do
+  // not count, so a PBX may ring thousands of phones at once. A healthy pbxd has a few dozen
+  // at 1400 calls/s; hundreds mean a backlog that only grows.
   uint32_t maxPendingTransactions = 500;
   std::chrono::seconds retryAfter{5};
 };

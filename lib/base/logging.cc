@@ -1,15 +1,29 @@
 #include "pbx/base/logging.h"
 
+#include <pthread.h>
+
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace pbx {
 namespace {
 
+// The default sink. Logging threads (the signaling thread above all) only format the line
+// and queue it; a writer thread of its own does the write(2) to stderr. A stderr that blocks
+// (a full pipe, a stalled terminal) then stalls only the writer: past kMaxQueuedBytes lines
+// are dropped and counted, and a warning says how many once stderr drains.
 class StderrSink final : public LogSink {
  public:
+  static constexpr size_t kMaxQueuedBytes = 4 << 20;
+
   void write(const LogRecord& r) override {
     std::string line;
     line.reserve(r.message.size() + 32);
@@ -17,18 +31,98 @@ class StderrSink final : public LogSink {
     if (!r.context.empty()) line.append(" [").append(r.context).append("]");
     line.append(" ").append(r.message);
     if (line.empty() || line.back() != '\n') line.push_back('\n');
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    if (inForkedChild_) {  // no writer thread in a fork()ed child: write directly
+      std::fwrite(line.data(), 1, line.size(), stderr);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(queueMutex_);
+    if (queuedBytes_ + line.size() > kMaxQueuedBytes) {
+      ++dropped_;
+      return;
+    }
+    queuedBytes_ += line.size();
+    queue_.push_back(std::move(line));
+    if (!writerStarted_) {
+      writerStarted_ = true;
+      std::thread([this] { writerLoop(); }).detach();
+    }
+    wake_.notify_one();
   }
 
+  // Writes whatever is queued, on the calling thread, after any batch being written. Gives
+  // up after two seconds when the writer is stuck on a stderr nobody reads, so that exit
+  // does not hang on it.
+  void flush() {
+    if (inForkedChild_) return;
+    std::unique_lock<std::timed_mutex> out(outputMutex_, std::chrono::seconds(2));
+    if (out.owns_lock()) writeBatch();
+  }
+
+  void markForkedChild() { inForkedChild_ = true; }
+
  private:
-  std::mutex mutex_;
+  void writerLoop() {
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(queueMutex_);
+        wake_.wait(lock, [this] { return !queue_.empty() || dropped_ > 0; });
+      }
+      std::lock_guard<std::timed_mutex> out(outputMutex_);
+      writeBatch();
+    }
+  }
+
+  // Called with outputMutex_ held.
+  void writeBatch() {
+    std::vector<std::string> batch;
+    uint64_t dropped = 0;
+    {
+      std::lock_guard<std::mutex> lock(queueMutex_);
+      batch.swap(queue_);
+      queuedBytes_ = 0;
+      dropped = std::exchange(dropped_, 0);
+    }
+    // stderr is unbuffered: one write for the whole batch rather than one per line
+    std::string out;
+    for (const auto& line : batch) out.append(line);
+    std::fwrite(out.data(), 1, out.size(), stderr);
+    if (dropped > 0)
+      std::fprintf(stderr, "WARN log %llu lines dropped: stderr did not keep up\n",
+                   static_cast<unsigned long long>(dropped));
+    std::fflush(stderr);
+  }
+
+  std::timed_mutex outputMutex_;  // one batch at a time reaches stderr, in order
+  std::mutex queueMutex_;
+  std::condition_variable wake_;
+  std::vector<std::string> queue_;
+  size_t queuedBytes_ = 0;
+  uint64_t dropped_ = 0;
+  bool writerStarted_ = false;
+  bool inForkedChild_ = false;
+};
+
+// The default sink lives for the whole process (its writer thread may outlast main), and
+// whatever it still holds is written at exit.
+StderrSink& DefaultSink() {
+  static auto* sink = [] {
+    auto* s = new StderrSink();
+    std::atexit([] { DefaultSink().flush(); });
+    pthread_atfork(nullptr, nullptr, [] { DefaultSink().markForkedChild(); });
+    return s;
+  }();
+  return *sink;
+}
+
+class DefaultSinkRef final : public LogSink {
+ public:
+  void write(const LogRecord& r) override { DefaultSink().write(r); }
 };
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_sink_mutex;
 std::shared_ptr<LogSink>& SinkSlot() {
-  static auto* sink = new std::shared_ptr<LogSink>(std::make_shared<StderrSink>());
+  static auto* sink = new std::shared_ptr<LogSink>(std::make_shared<DefaultSinkRef>());
   return *sink;
 }
 
@@ -36,8 +130,10 @@ std::shared_ptr<LogSink>& SinkSlot() {
 
 void SetLogSink(std::shared_ptr<LogSink> sink) {
   std::lock_guard<std::mutex> lock(g_sink_mutex);
-  SinkSlot() = sink ? std::move(sink) : std::make_shared<StderrSink>();
+  SinkSlot() = sink ? std::move(sink) : std::make_shared<DefaultSinkRef>();
 }
+
+void FlushLog() { DefaultSink().flush(); }
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load()); }

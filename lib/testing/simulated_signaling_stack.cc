@@ -16,6 +16,7 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
 
   void sendProvisional(int status, const std::string&, const std::string& sdp) override {
     if (uac_ || final_ || ended_) return;
+    responded_ = true;
     toPhone([status, sdp](SimCall& c) {
       if (c.state_ != SimCall::State::kCalling && c.state_ != SimCall::State::kRinging &&
           c.state_ != SimCall::State::kEarly)
@@ -88,6 +89,7 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
   const std::string callId_;
   sip::DialogHandler* handler_ = nullptr;
   bool final_ = false;
+  bool responded_ = false;  // a provisional response went out or came in
   bool confirmed_ = false;
   bool ended_ = false;
   bool cancelled_ = false;
@@ -136,7 +138,7 @@ void SimulatedSignalingStack::attach(SimPhone* phone) {
 size_t SimulatedSignalingStack::pendingTransactions() const {
   size_t n = 0;
   for (const auto& [id, d] : dialogs_)
-    if (!d->final_ && !d->ended_) ++n;
+    if (!d->final_ && !d->responded_ && !d->ended_) ++n;
   return n;
 }
 
@@ -210,6 +212,7 @@ void SimulatedSignalingStack::phoneInvite(SimCall& call, sip::InviteRequest requ
 void SimulatedSignalingStack::phoneProvisional(SimCall& call, int status) {
   SimDialog* d = dialogOf(call);
   if (d == nullptr || !d->uac_ || d->final_) return;
+  d->responded_ = true;
   d->toHandler([status](sip::DialogHandler& h) { h.onProvisional(status, "Ringing", ""); });
 }
 

@@ -7,7 +7,10 @@
 //   pbx::SetLogSink(std::make_shared<MySink>());
 //   pbx::SetLogLevel(pbx::LogLevel::kDebug);
 //
-// The default sink writes "LEVEL component [context] message" lines to stderr.
+// The default sink writes "LEVEL component [context] message" lines to stderr from a writer
+// thread of its own, so a slow or blocked stderr never stalls the thread that logs: beyond
+// 4 MiB waiting, lines are dropped and a warning counts them. FlushLog() (and process exit)
+// writes what is queued.
 // Thread-safety: every function here may be called from any thread; a sink's write() is
 // called from whichever thread logs, so sinks must be thread-safe.
 #pragma once
@@ -34,6 +37,8 @@ class LogSink {
 
 // Replaces the process-wide sink; nullptr restores the default stderr sink.
 void SetLogSink(std::shared_ptr<LogSink> sink);
+// Writes out every line the default stderr sink has queued; returns once they are written.
+void FlushLog();
 void SetLogLevel(LogLevel level);
 LogLevel GetLogLevel();
 bool LogEnabled(LogLevel level);

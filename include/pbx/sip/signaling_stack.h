@@ -181,7 +181,10 @@ class SignalingStack {
   virtual void setHandler(SignalingHandler* handler) = 0;
   // Starts a UAC dialog. Events go to `handler`.
   virtual absl::StatusOr<Dialog*> invite(const OutboundInvite& invite, DialogHandler& handler) = 0;
-  // Server and client transactions in progress: the load signal for overload control.
+  // INVITE transactions, of either leg, that have had no response yet, provisional or final:
+  // the load signal for overload control. Ringing calls do not count (they wait for a person,
+  // not for a loaded pbxd or next hop); INVITEs sent and not yet acknowledged by so much as a
+  // 100, or received and not yet answered at all, do.
   virtual size_t pendingTransactions() const = 0;
   // Stops taking requests, ends what is left, and calls `done` on the signaling thread when
   // the stack has shut down.

@@ -23,19 +23,23 @@ SofiaDialog::SofiaDialog(SofiaStack& stack, nua_handle_t* handle, bool uac, std:
   stack_.invitePending(+1);
 }
 
-SofiaDialog::~SofiaDialog() {
-  if (!inviteFinal_) stack_.invitePending(-1);
-}
+SofiaDialog::~SofiaDialog() { responseSeen(); }
 
-void SofiaDialog::finalResponseDone() {
-  if (!inviteFinal_) {
-    inviteFinal_ = true;
+void SofiaDialog::responseSeen() {
+  if (awaitingResponse_) {
+    awaitingResponse_ = false;
     stack_.invitePending(-1);
   }
 }
 
+void SofiaDialog::finalResponseDone() {
+  inviteFinal_ = true;
+  responseSeen();
+}
+
 void SofiaDialog::sendProvisional(int status, const std::string& reason, const std::string& sdp) {
   if (uac_ || inviteFinal_ || ended_) return;
+  responseSeen();
   nua_respond(handle_, status, StablePhrase(status, reason),
               TAG_IF(!sdp.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
               TAG_IF(!sdp.empty(), SIPTAG_PAYLOAD_STR(sdp.c_str())), TAG_END());
@@ -79,6 +83,7 @@ void SofiaDialog::endWithoutEvent() {
 }
 
 void SofiaDialog::onInviteResponse(int status, const char* phrase, const sip_t* sip) {
+  responseSeen();
   if (status < 200) {
     if (status > 100 && handler_ && !ended_)
       handler_->onProvisional(status, phrase ? phrase : "", SdpBodyOf(sip));

@@ -38,6 +38,8 @@ class SofiaDialog final : public Dialog {
 
  private:
   void finalResponseDone();
+  // The initial INVITE has had a response (sent or received): it no longer counts as pending.
+  void responseSeen();
   void onInviteResponse(int status, const char* phrase, const sip_t* sip);
   void onOffer(const sip_t* sip);
   void endWithoutEvent();
@@ -47,7 +49,8 @@ class SofiaDialog final : public Dialog {
   const bool uac_;
   std::string callId_;  // for a UAC dialog, learnt from the first response
   DialogHandler* handler_ = nullptr;
-  bool inviteFinal_ = false;  // the initial INVITE transaction has its final response
+  bool inviteFinal_ = false;      // the initial INVITE transaction has its final response
+  bool awaitingResponse_ = true;  // ... or not even a provisional one yet
   bool confirmed_ = false;
   bool ackReceived_ = false;
   bool ended_ = false;  // no more events go to the handler

@@ -2,7 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lib/base/log.h"
@@ -33,4 +39,79 @@ TEST_CASE("log levels parse from their names") {
   CHECK(pbx::ParseLogLevel("debug", &level));
   CHECK(level == pbx::LogLevel::kDebug);
   CHECK_FALSE(pbx::ParseLogLevel("loud", &level));
+}
+
+namespace {
+// Points fd 2 somewhere else for the lifetime of the object.
+class StderrRedirect {
+ public:
+  explicit StderrRedirect(int fd) : saved_(::dup(2)) {
+    std::fflush(stderr);
+    ::dup2(fd, 2);
+  }
+  ~StderrRedirect() {
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+  }
+
+ private:
+  int saved_;
+};
+}  // namespace
+
+TEST_CASE("the default sink writes every line to stderr, in order") {
+  pbx::SetLogSink(nullptr);
+  pbx::SetLogLevel(pbx::LogLevel::kInfo);
+  char path[] = "/tmp/pbx-log-test-XXXXXX";
+  int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  {
+    StderrRedirect redirect(fd);
+    for (int i = 0; i < 1000; ++i) PBX_LOG(kInfo, "sip", "C7", "line {}", i);
+    pbx::FlushLog();
+  }
+  std::ifstream in(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("INFO sip [C7] line ", 0) != 0) continue;
+    CHECK(line == "INFO sip [C7] line " + std::to_string(n));
+    ++n;
+  }
+  CHECK(n == 1000);
+  ::close(fd);
+  ::unlink(path);
+}
+
+TEST_CASE("a stderr nobody reads never blocks the thread that logs") {
+  pbx::SetLogSink(nullptr);
+  pbx::SetLogLevel(pbx::LogLevel::kInfo);
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::string text;
+  {
+    StderrRedirect redirect(fds[1]);
+    // 8 MiB of lines against a 64 KiB pipe nobody drains yet: the writer thread blocks, the
+    // queue fills, and the rest is dropped instead of stalling this thread.
+    const std::string payload(1024, 'x');
+    for (int i = 0; i < 8192; ++i) PBX_LOG(kInfo, "media", "", "{} {}", i, payload);
+    std::thread reader([&] {
+      char buf[1 << 16];
+      for (;;) {
+        ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+        if (text.find("lines dropped") != std::string::npos) break;
+        if (text.size() > (1u << 20)) text.erase(0, text.size() - 4096);  // keep the tail
+      }
+    });
+    pbx::FlushLog();
+    PBX_LOG(kInfo, "media", "", "after the storm");  // wakes the writer for the warning
+    reader.join();
+  }
+  CHECK(text.find("WARN log ") != std::string::npos);
+  CHECK(text.find("lines dropped: stderr did not keep up") != std::string::npos);
+  ::close(fds[0]);
+  ::close(fds[1]);
 }
