@@ -220,11 +220,19 @@ def free_port(udp=True, tcp=True):
 
 
 def free_port_block(count, lo=20000, hi=32000):
-    """`count` consecutive ports free for UDP (for pbxd's media range), chosen at random."""
+    """`count` consecutive ports free for UDP (for pbxd's media range), chosen at random.
+
+    Ports already handed out are avoided even when nothing is bound to them yet: sipp binds
+    its SIP port (-p) only when it starts, and its media ports (-mp, -mp+2 for video) must
+    not land on it."""
     rnd = random.Random(os.getpid() ^ int(time.time() * 1000))
     for _ in range(200):
         base = rnd.randrange(lo, hi - count) & ~1
-        if all(_port_free(p, udp=True, tcp=False) for p in range(base, base + count)):
+        block = range(base, base + count)
+        if any(p in _handed_out for p in block):
+            continue
+        if all(_port_free(p, udp=True, tcp=False) for p in block):
+            _handed_out.update(block)
             return base
     raise RuntimeError("no free port block found")
 
