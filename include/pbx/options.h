@@ -42,11 +42,11 @@ struct RegistrationOptions {
 
 struct OverloadOptions {
   // New calls admitted per second; beyond it new INVITEs get 503 + Retry-After.
-  // tools/bench/sip-cps on a 2-core machine (docs/benchmarks.md): with the limit lifted pbxd
-  // passes ~1800-2000 calls/s and then tips into retransmission storms; with 1400 admitted
-  // and as many again answered 503 (twice the load) it still completes every admitted call,
-  // while at 1600 admitted the 503 traffic on top costs a fifth of the goodput. Raise it on
-  // a bigger machine after measuring.
+  // tools/bench/sip-cps on a 2-core machine (docs/benchmarks.md): pbxd alone passes ~2000-2400
+  // calls/s with the limit lifted, but the limit must also hold under twice that load, where
+  // the 503 traffic takes its share. With 1400 admitted, 2x load still completed 1.08x the
+  // best clean rate; with 1600 and 1800, 0.92x and 0.90x. Raise it on a bigger machine after
+  // measuring.
   uint32_t maxCallSetupsPerSecond = 1400;
   // INVITE transactions of either leg that have had no response yet, not even a 100 or 180:
   // requests a loaded pbxd has not got to, or a next hop is not answering. Ringing calls do

@@ -1,23 +1,20 @@
 #include "lib/call/overload_guard.h"
 
-#include <numeric>
+#include <algorithm>
 
 namespace pbx::call {
 
-void OverloadGuard::rotate() {
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    time_.monotonicTime().time_since_epoch())
-                    .count() /
-                100;
-  if (now <= currentBucket_) return;
-  int64_t steps = std::min<int64_t>(now - currentBucket_, kBuckets);
-  for (int64_t i = 1; i <= steps; ++i) buckets_[(currentBucket_ + i) % kBuckets] = 0;
-  currentBucket_ = now;
-}
-
-uint32_t OverloadGuard::setupsInLastSecond() {
-  rotate();
-  return std::accumulate(buckets_.begin(), buckets_.end(), 0u);
+double OverloadGuard::refill() {
+  const double rate = options_.maxCallSetupsPerSecond;
+  const MonotonicTime now = time_.monotonicTime();
+  if (!refilledAt_) {
+    tokens_ = rate;
+  } else {
+    const double elapsed = std::chrono::duration<double>(now - *refilledAt_).count();
+    tokens_ = std::min(rate, tokens_ + elapsed * rate);
+  }
+  refilledAt_ = now;
+  return tokens_;
 }
 
 bool OverloadGuard::belowPendingLimit(size_t pendingTransactions) const {
@@ -27,15 +24,13 @@ bool OverloadGuard::belowPendingLimit(size_t pendingTransactions) const {
 
 bool OverloadGuard::admit(size_t pendingTransactions) {
   if (!belowPendingLimit(pendingTransactions)) return false;
-  if (options_.maxCallSetupsPerSecond > 0 &&
-      setupsInLastSecond() >= options_.maxCallSetupsPerSecond)
-    return false;
-  return true;
+  return options_.maxCallSetupsPerSecond == 0 || refill() >= 1.0;
 }
 
 void OverloadGuard::recordSetup() {
-  rotate();
-  ++buckets_[currentBucket_ % kBuckets];
+  if (options_.maxCallSetupsPerSecond == 0) return;
+  refill();
+  tokens_ -= 1.0;
 }
 
 }  // namespace pbx::call

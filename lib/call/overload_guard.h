@@ -1,15 +1,18 @@
 // OverloadGuard: decides whether a new call may be set up now.
 //
-// Two limits: call setups admitted per second (a sliding one-second window, counted in 100 ms
-// buckets on the injected clock), and INVITE transactions still waiting for a final response
-// (the stack's count). Past either, new INVITEs are answered 503 + Retry-After, which costs
-// one response instead of the retransmission storm an overloaded B2BUA otherwise causes.
+// Two limits. Call setups are policed by a token bucket on the injected clock: it refills at
+// maxCallSetupsPerSecond and holds at most one second's worth, so a steady stream at the
+// limit is never refused for its jitter, a burst after a quiet spell gets up to a second's
+// worth at once, and sustained overload is admitted at the limit. The second limit is the
+// stack's count of INVITE transactions that have had no response yet. Past either, new
+// INVITEs are answered 503 + Retry-After, which costs one response instead of the
+// retransmission storm an overloaded B2BUA otherwise causes.
 //
 // Thread-safety: signaling thread only.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <optional>
 
 #include "pbx/base/time_source.h"
 #include "pbx/options.h"
@@ -26,18 +29,17 @@ class OverloadGuard {
   bool admit(size_t pendingTransactions);
   // Only the backlog limit, for requests of calls admitted earlier.
   bool belowPendingLimit(size_t pendingTransactions) const;
-  // Counts an admitted call setup towards the per-second limit.
+  // Counts an admitted call setup against the rate limit.
   void recordSetup();
-  uint32_t setupsInLastSecond();
 
  private:
-  void rotate();
+  // Brings the bucket up to now; returns the tokens available.
+  double refill();
 
-  static constexpr int kBuckets = 10;
   const TimeSource& time_;
   OverloadOptions options_;
-  std::array<uint32_t, kBuckets> buckets_{};
-  int64_t currentBucket_ = 0;  // absolute index of the newest bucket (100 ms units)
+  double tokens_ = 0;
+  std::optional<MonotonicTime> refilledAt_;  // unset: the bucket starts full
 };
 
 }  // namespace pbx::call

@@ -33,6 +33,58 @@ TEST_CASE("past the call-setup rate, new INVITEs get 503 with Retry-After") {
   CHECK(later.state() == State::kRinging);
 }
 
+namespace {
+struct RatePbx {
+  explicit RatePbx(uint32_t rate) : pbx(Make(rate)) {
+    REQUIRE(alice.registerAccount() == 200);
+    REQUIRE(bob.registerAccount() == 200);
+  }
+  static pbx::Options Make(uint32_t rate) {
+    auto options = DemoOptions();
+    options.sip.overload.maxCallSetupsPerSecond = rate;
+    return options;
+  }
+  // Places a call now; true when it was admitted (not answered 503).
+  bool call() {
+    auto& c = alice.call("101");
+    pbx.runPending();
+    return c.finalStatus() != 503;
+  }
+  pbx::testing::SimulatedPbx pbx;
+  pbx::testing::SimPhone& alice = pbx.addPhone("100", "pw100");
+  pbx::testing::SimPhone& bob = pbx.addPhone("101", "pw101");
+};
+}  // namespace
+
+TEST_CASE("a steady stream at the call-setup limit is admitted, jitter included") {
+  RatePbx t(10);
+  // Ten calls a second, 100 ms apart, for three seconds, except that the first call of each
+  // new second comes 10 ms early: eleven calls then fall within one second, though the
+  // average never exceeds the limit. A one-second sliding window refuses that call.
+  int refused = 0;
+  std::chrono::milliseconds now{0};
+  for (int i = 0; i < 30; ++i) {
+    std::chrono::milliseconds at{100 * i - ((i % 10 == 0 && i > 0) ? 10 : 0)};
+    t.pbx.advance(at - now);
+    now = at;
+    if (!t.call()) ++refused;
+  }
+  CHECK(refused == 0);
+}
+
+TEST_CASE("under sustained overload, calls are admitted at the limit after a one-second burst") {
+  RatePbx t(10);
+  int admitted = 0;
+  for (int i = 0; i < 100; ++i) {  // 20 calls a second for five seconds
+    if (t.call()) ++admitted;
+    t.pbx.advance(50ms);
+  }
+  // One second's worth at once, then ten a second: 10 + 5 s x 10/s, within a token.
+  CHECK(admitted >= 59);
+  CHECK(admitted <= 61);
+  CHECK(t.pbx.metrics().value("pbx_overload_rejections_total") == 100 - admitted);
+}
+
 TEST_CASE("past the pending-transaction limit, new INVITEs get 503") {
   auto options = DemoOptions();
   options.sip.overload.maxCallSetupsPerSecond = 0;  // only the transaction limit
