@@ -27,7 +27,7 @@ struct Account {
 struct Extension {
   std::string number;
   std::vector<Account> accounts;
-  std::string displayName;
+  std::string displayName{};
 };
 
 struct Directory {

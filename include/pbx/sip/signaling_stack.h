@@ -81,9 +81,9 @@ struct RegisterRequest {
 struct RegisterResponse {
   int status = 200;
   std::string reason = "OK";
-  std::optional<DigestChallenge> challenge;  // 401: WWW-Authenticate
-  std::vector<ContactBinding> contacts;      // 200: the bindings now in force
-  std::optional<uint32_t> minExpires;        // 423: Min-Expires
+  std::optional<DigestChallenge> challenge{};  // 401: WWW-Authenticate
+  std::vector<ContactBinding> contacts{};      // 200: the bindings now in force
+  std::optional<uint32_t> minExpires{};        // 423: Min-Expires
 };
 
 using RegisterResponder = std::function<void(const RegisterResponse&)>;
@@ -105,8 +105,8 @@ struct InviteRequest {
 struct Rejection {
   int status = 500;
   std::string reason;
-  std::optional<DigestChallenge> proxyChallenge;  // 407: Proxy-Authenticate
-  std::optional<uint32_t> retryAfterSeconds;      // 503: Retry-After
+  std::optional<DigestChallenge> proxyChallenge{};  // 407: Proxy-Authenticate
+  std::optional<uint32_t> retryAfterSeconds{};      // 503: Retry-After
 };
 
 enum class TerminationReason {

@@ -230,7 +230,6 @@ void SofiaStack::onRegister(nua_handle_t* nh, const sip_t* sip) {
   if (sip->sip_call_id && sip->sip_call_id->i_id) request.callId = sip->sip_call_id->i_id;
   if (sip->sip_cseq) request.cseq = sip->sip_cseq->cs_seq;
   for (const sip_contact_t* m = sip->sip_contact; m != nullptr; m = m->m_next) {
-    if (m->m_url == nullptr) continue;
     if (m->m_url->url_type == url_any) {
       request.wildcard = true;
       continue;
