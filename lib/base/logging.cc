@@ -114,15 +114,15 @@ StderrSink& DefaultSink() {
   return *sink;
 }
 
-class DefaultSinkRef final : public LogSink {
- public:
-  void write(const LogRecord& r) override { DefaultSink().write(r); }
-};
+// The default sink as the slot holds it: shared, but never deleted.
+std::shared_ptr<LogSink> DefaultSinkPtr() {
+  return std::shared_ptr<LogSink>(&DefaultSink(), [](LogSink*) {});
+}
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_sink_mutex;
 std::shared_ptr<LogSink>& SinkSlot() {
-  static auto* sink = new std::shared_ptr<LogSink>(std::make_shared<DefaultSinkRef>());
+  static auto* sink = new std::shared_ptr<LogSink>(DefaultSinkPtr());
   return *sink;
 }
 
@@ -130,7 +130,7 @@ std::shared_ptr<LogSink>& SinkSlot() {
 
 void SetLogSink(std::shared_ptr<LogSink> sink) {
   std::lock_guard<std::mutex> lock(g_sink_mutex);
-  SinkSlot() = sink ? std::move(sink) : std::make_shared<DefaultSinkRef>();
+  SinkSlot() = sink ? std::move(sink) : DefaultSinkPtr();
 }
 
 void FlushLog() { DefaultSink().flush(); }

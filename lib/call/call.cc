@@ -8,6 +8,20 @@ namespace pbx::call {
 
 using media::RelaySide;
 
+namespace {
+// The direction an answer gives a stream offered with `offered` (RFC 3264 6.1).
+sip::MediaDirection AnswerDirection(sip::MediaDirection offered) {
+  switch (offered) {
+    case sip::MediaDirection::kSendOnly:
+      return sip::MediaDirection::kRecvOnly;
+    case sip::MediaDirection::kRecvOnly:
+      return sip::MediaDirection::kSendOnly;
+    default:
+      return offered;  // sendrecv and inactive answer in kind
+  }
+}
+}  // namespace
+
 // One outbound INVITE to one registered account of the callee.
 class Call::Fork final : public sip::DialogHandler {
  public:
@@ -256,20 +270,7 @@ void Call::answerOffer(RelaySide side, const std::string& sdp, sip::OfferRespond
   // Answer with the same streams, mirroring the direction the peer asked for.
   sip::SessionDescription answer = *parsed;
   auto audio = answer.findMedia("audio");
-  switch (parsed->effectiveDirection(*audio)) {
-    case sip::MediaDirection::kSendOnly:
-      answer.media[*audio].setDirection(sip::MediaDirection::kRecvOnly);
-      break;
-    case sip::MediaDirection::kRecvOnly:
-      answer.media[*audio].setDirection(sip::MediaDirection::kSendOnly);
-      break;
-    case sip::MediaDirection::kInactive:
-      answer.media[*audio].setDirection(sip::MediaDirection::kInactive);
-      break;
-    case sip::MediaDirection::kSendRecv:
-      answer.media[*audio].setDirection(sip::MediaDirection::kSendRecv);
-      break;
-  }
+  answer.media[*audio].setDirection(AnswerDirection(parsed->effectiveDirection(*audio)));
   relay_->setForwarding(media::Other(side), !(holdA_ || holdB_));
   respond(200, leg.anchor(std::move(answer), relay_->localAddress(side)));
 }

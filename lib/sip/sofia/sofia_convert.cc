@@ -10,6 +10,8 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -55,6 +57,15 @@ NameAddr ToNameAddr(const sip_addr_t* addr) {
   return out;
 }
 
+// Authorization / Proxy-Authorization parameters by their (lower-case) names.
+constexpr std::pair<std::string_view, std::string DigestCredentials::*> kCredentialFields[] = {
+    {"username", &DigestCredentials::username}, {"realm", &DigestCredentials::realm},
+    {"nonce", &DigestCredentials::nonce},       {"uri", &DigestCredentials::uri},
+    {"response", &DigestCredentials::response}, {"algorithm", &DigestCredentials::algorithm},
+    {"cnonce", &DigestCredentials::cnonce},     {"nc", &DigestCredentials::nonceCount},
+    {"qop", &DigestCredentials::qop},           {"opaque", &DigestCredentials::opaque},
+};
+
 std::optional<DigestCredentials> ToCredentials(const msg_auth_t* auth) {
   for (; auth != nullptr; auth = auth->au_next) {
     if (auth->au_scheme == nullptr || strcasecmp(auth->au_scheme, "Digest") != 0) continue;
@@ -65,26 +76,8 @@ std::optional<DigestCredentials> ToCredentials(const msg_auth_t* auth) {
       if (eq == std::string_view::npos) continue;
       std::string name = absl::AsciiStrToLower(std::string(param.substr(0, eq)));
       std::string value = Unquote(param.substr(eq + 1));
-      if (name == "username")
-        c.username = value;
-      else if (name == "realm")
-        c.realm = value;
-      else if (name == "nonce")
-        c.nonce = value;
-      else if (name == "uri")
-        c.uri = value;
-      else if (name == "response")
-        c.response = value;
-      else if (name == "algorithm")
-        c.algorithm = value;
-      else if (name == "cnonce")
-        c.cnonce = value;
-      else if (name == "nc")
-        c.nonceCount = value;
-      else if (name == "qop")
-        c.qop = value;
-      else if (name == "opaque")
-        c.opaque = value;
+      for (const auto& [field, member] : kCredentialFields)
+        if (name == field) c.*member = std::move(value);
     }
     return c;
   }

@@ -7,10 +7,10 @@ using namespace pbx::test;
 
 namespace {
 struct TwoPhones {
-  pbx::testing::SimulatedPbx pbx{DemoOptions()};
+  pbx::testing::SimulatedPbx pbx;
   pbx::testing::SimPhone& alice = pbx.addPhone("100", "pw100");
   pbx::testing::SimPhone& bob = pbx.addPhone("101", "pw101");
-  TwoPhones() {
+  explicit TwoPhones(pbx::Options options = DemoOptions()) : pbx(std::move(options)) {
     REQUIRE(alice.registerAccount() == 200);
     REQUIRE(bob.registerAccount() == 200);
   }
@@ -172,25 +172,21 @@ TEST_CASE("unanswered calls end with 480 after the no-answer timeout") {
 TEST_CASE("a call ringing longer than a minute hears a fresh 180 every minute") {
   auto options = DemoOptions();
   options.sip.noAnswerTimeout = 150s;
-  pbx::testing::SimulatedPbx pbx{options};
-  auto& alice = pbx.addPhone("100", "pw100");
-  auto& bob = pbx.addPhone("101", "pw101");
-  REQUIRE(alice.registerAccount() == 200);
-  REQUIRE(bob.registerAccount() == 200);
-  auto& out = alice.call("101");
-  pbx.runPending();
-  REQUIRE(bob.incoming() != nullptr);
+  TwoPhones t(options);
+  auto& out = t.alice.call("101");
+  t.pbx.runPending();
+  REQUIRE(t.bob.incoming() != nullptr);
   CHECK(out.provisionals() == std::vector<int>{180});
-  pbx.advance(59s);
+  t.pbx.advance(59s);
   CHECK(out.provisionals() == std::vector<int>{180});
-  pbx.advance(1s);
+  t.pbx.advance(1s);
   CHECK(out.provisionals() == std::vector<int>{180, 180});
-  pbx.advance(60s);
+  t.pbx.advance(60s);
   CHECK(out.provisionals() == std::vector<int>{180, 180, 180});
   CHECK(out.state() == State::kRinging);
-  pbx.advance(29s);
+  t.pbx.advance(29s);
   CHECK(out.state() == State::kRinging);
-  pbx.advance(1s);  // 150 s: the no-answer deadline, not a fourth refresh
+  t.pbx.advance(1s);  // 150 s: the no-answer deadline, not a fourth refresh
   CHECK(out.state() == State::kFailed);
   CHECK(out.finalStatus() == 480);
   CHECK(out.provisionals() == std::vector<int>{180, 180, 180});
