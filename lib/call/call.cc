@@ -43,6 +43,9 @@ class Call::Fork final : public sip::DialogHandler {
   void onOffer(const std::string& sdp, sip::OfferResponder respond) override {
     call_.forkOffer(*this, sdp, std::move(respond));
   }
+  void onAck(const std::string& sdp) override {
+    if (call_.winner_ == this) call_.ackReceived(RelaySide::kB, sdp);
+  }
 
   void hangup() {
     if (dialog != nullptr) {
@@ -58,13 +61,15 @@ class Call::Fork final : public sip::DialogHandler {
 };
 
 Call::Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, CallObserver& observer,
-           sip::Dialog& inbound, sip::SessionDescription offer, media::RtpRelayPtr relay)
+           sip::Dialog& inbound, std::optional<sip::SessionDescription> offer,
+           media::RtpRelayPtr relay)
     : id_(id),
       dispatcher_(dispatcher),
       stack_(stack),
       observer_(observer),
       inbound_(&inbound),
-      offer_(std::move(offer)),
+      offer_(offer ? std::move(*offer) : sip::SessionDescription()),
+      lateOffer_(!offer),
       relay_(std::move(relay)) {
   inbound_->setHandler(this);
 }
@@ -77,8 +82,9 @@ Call::~Call() {
 }
 
 void Call::start(std::vector<CallTarget> targets, std::chrono::seconds noAnswerTimeout) {
-  applyRemote(RelaySide::kA, offer_);
-  std::string offerB = sdpB_.anchor(offer_, relay_->localAddress(RelaySide::kB));
+  if (!lateOffer_) applyRemote(RelaySide::kA, offer_);
+  std::string offerB =
+      sdpB_.anchor(lateOffer_ ? DefaultAudioOffer() : offer_, relay_->localAddress(RelaySide::kB));
   for (auto& target : targets) {
     auto fork = std::make_unique<Fork>(*this, target.account);
     target.invite.sdp = offerB;
@@ -147,7 +153,9 @@ bool Call::applyRemote(RelaySide side, const sip::SessionDescription& sdp) {
 void Call::forkProvisional(Fork& fork, int status, const std::string& reason,
                            const std::string& sdp) {
   if (state_ != State::kRinging || inbound_ == nullptr) return;
-  if (!sdp.empty() && earlyMedia_ == nullptr) {
+  // Early media needs an answer in the 183; a late-offer caller can only be sent an offer,
+  // which an unreliable provisional cannot carry, so that caller just hears it ringing.
+  if (!sdp.empty() && earlyMedia_ == nullptr && !lateOffer_) {
     auto parsed = sip::SessionDescription::Parse(sdp);
     if (parsed.ok() && applyRemote(RelaySide::kB, *parsed)) {
       earlyMedia_ = &fork;
@@ -186,6 +194,8 @@ void Call::forkAnswered(Fork& fork, const std::string& sdp) {
   winner_ = &fork;
   noAnswer_.reset();
   cancelForks(&fork);
+  // For a late offer, the callee's answer is our offer to the caller.
+  answerDueInAck_[static_cast<int>(RelaySide::kA)] = lateOffer_;
   inbound_->accept(sdpA_.anchor(*parsed, relay_->localAddress(RelaySide::kA)));
   PBX_LOG(kInfo, "call", id_.str(), "answered by {}", fork.account);
   observer_.onCallAnswered(*this);
@@ -255,12 +265,38 @@ void Call::forkOffer(Fork& fork, const std::string& sdp, sip::OfferResponder res
   answerOffer(RelaySide::kB, sdp, std::move(respond));
 }
 
+void Call::onAck(const std::string& sdp) { ackReceived(RelaySide::kA, sdp); }
+
+void Call::ackReceived(RelaySide side, const std::string& sdp) {
+  // The caller's first ACK answers our initial 200; without an answer a late-offer call has
+  // no media at all. A later offer (an offerless re-INVITE) left unanswered changes nothing.
+  bool initial = side == RelaySide::kA && !callerAcked_;
+  if (side == RelaySide::kA) callerAcked_ = true;
+  bool& due = answerDueInAck_[static_cast<int>(side)];
+  if (!due || state_ != State::kAnswered) return;
+  due = false;
+  auto parsed = sdp.empty() ? absl::InvalidArgumentError("the ACK has no SDP")
+                            : sip::SessionDescription::Parse(sdp);
+  if (parsed.ok() && applyRemote(side, *parsed)) {
+    relay_->setForwarding(media::Other(side), !(holdA_ || holdB_));
+    return;
+  }
+  PBX_LOG(kWarning, "call", id_.str(), "the {} ACK carries no usable SDP answer: {}",
+          side == RelaySide::kA ? "caller's" : "callee's",
+          parsed.ok() ? "no audio" : parsed.status().message());
+  if (initial) hangup("no SDP answer in the caller's ACK");
+}
+
 void Call::answerOffer(RelaySide side, const std::string& sdp, sip::OfferResponder respond) {
   LegSdp& leg = side == RelaySide::kA ? sdpA_ : sdpB_;
-  if (sdp.empty()) {  // an offerless re-INVITE or a session-refresh UPDATE: nothing changes
+  if (sdp.empty()) {
+    // An offerless re-INVITE (our 200 carries the offer, the ACK the answer) or a
+    // session-refresh UPDATE: nothing changes.
+    answerDueInAck_[static_cast<int>(side)] = true;
     respond(200, leg.last());
     return;
   }
+  answerDueInAck_[static_cast<int>(side)] = false;
   auto parsed = sip::SessionDescription::Parse(sdp);
   if (!parsed.ok() || !parsed->findMedia("audio")) {
     respond(488, "");

@@ -6,6 +6,11 @@
 // either side ends both legs, and re-INVITE/UPDATE offers are answered on the leg that sent
 // them (media stays anchored, so the other leg needs no renegotiation).
 //
+// Late offer: a caller's INVITE without SDP gets pbxd's own offer sent to the forks (the
+// codecs the relay passes through, DefaultAudioOffer()); the winner's answer becomes the offer
+// in our 200 to the caller, whose ACK carries the answer. An ACK without a usable answer ends
+// the call with BYE on both legs (RFC 3264 section 5).
+//
 // Thread-safety: signaling thread only.
 #pragma once
 
@@ -44,8 +49,10 @@ class Call final : public sip::DialogHandler {
   // A ringing caller hears a fresh 180 this often (RFC 3261 13.3.1.1: at least every minute).
   static constexpr std::chrono::seconds kProvisionalRefresh{60};
 
+  // `offer` is the caller's SDP, or nullopt for a late-offer INVITE.
   Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, CallObserver& observer,
-       sip::Dialog& inbound, sip::SessionDescription offer, media::RtpRelayPtr relay);
+       sip::Dialog& inbound, std::optional<sip::SessionDescription> offer,
+       media::RtpRelayPtr relay);
   ~Call() override;
 
   // Sends the forks. Ends the call at once (with 480) when none could be sent.
@@ -66,6 +73,7 @@ class Call final : public sip::DialogHandler {
   void onCancelled() override;
   void onTerminated(sip::TerminationReason reason) override;
   void onOffer(const std::string& sdp, sip::OfferResponder respond) override;
+  void onAck(const std::string& sdp) override;
 
  private:
   void armRingTimer();
@@ -79,6 +87,8 @@ class Call final : public sip::DialogHandler {
   void forkTerminated(Fork& fork);
   void forkOffer(Fork& fork, const std::string& sdp, sip::OfferResponder respond);
   void answerOffer(media::RelaySide side, const std::string& sdp, sip::OfferResponder respond);
+  // The ACK to a 2xx we sent on `side`; `sdp` answers the offer that 2xx carried, if it did.
+  void ackReceived(media::RelaySide side, const std::string& sdp);
   void cancelForks(Fork* except);
   void finish(int failStatus, const std::string& reason);
   int finalFailureStatus() const;
@@ -90,7 +100,8 @@ class Call final : public sip::DialogHandler {
   sip::SignalingStack& stack_;
   CallObserver& observer_;
   sip::Dialog* inbound_;
-  sip::SessionDescription offer_;  // the caller's current SDP
+  sip::SessionDescription offer_;  // the caller's SDP (empty for a late offer)
+  const bool lateOffer_;
   media::RtpRelayPtr relay_;
   std::vector<std::unique_ptr<Fork>> forks_;
   Fork* winner_ = nullptr;
@@ -100,6 +111,9 @@ class Call final : public sip::DialogHandler {
   bool ringingSent_ = false;
   bool holdA_ = false;
   bool holdB_ = false;
+  // Per side: our last 2xx on that leg carried an offer, so its ACK must carry the answer.
+  bool answerDueInAck_[2] = {false, false};
+  bool callerAcked_ = false;
   LegSdp sdpA_;  // what the caller sees
   LegSdp sdpB_;  // what the callee sees
   // Fires at the no-answer deadline, and every kProvisionalRefresh before it while ringing.

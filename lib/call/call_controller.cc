@@ -8,7 +8,7 @@ namespace {
 constexpr std::chrono::seconds kSweepInterval{1};
 // An INVITE answering a challenge this recent belongs to a call admitted at the challenge.
 constexpr std::chrono::seconds kChallengeRetryWindow{4};
-}
+}  // namespace
 
 CallControlOptions CallControlOptions::From(const Options& o) {
   CallControlOptions c;
@@ -136,13 +136,17 @@ void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& req
   }
   if (targets.empty()) return fail(480, "Temporarily Unavailable");
 
-  if (request.sdp.empty()) return fail(488, "Not Acceptable Here (an SDP offer is required)");
-  auto offer = sip::SessionDescription::Parse(request.sdp);
-  if (!offer.ok()) {
-    PBX_LOG(kInfo, "call", "", "INVITE {}: bad SDP: {}", request.callId, offer.status().message());
-    return fail(488, "Not Acceptable Here (malformed SDP)");
+  std::optional<sip::SessionDescription> offer;  // none: a late offer, pbxd makes one
+  if (!request.sdp.empty()) {
+    auto parsed = sip::SessionDescription::Parse(request.sdp);
+    if (!parsed.ok()) {
+      PBX_LOG(kInfo, "call", "", "INVITE {}: bad SDP: {}", request.callId,
+              parsed.status().message());
+      return fail(488, "Not Acceptable Here (malformed SDP)");
+    }
+    if (!parsed->findMedia("audio")) return fail(488, "Not Acceptable Here (no audio stream)");
+    offer = std::move(*parsed);
   }
-  if (!offer->findMedia("audio")) return fail(488, "Not Acceptable Here (no audio stream)");
   auto relay = media_.createRelay({});
   if (!relay.ok()) {
     PBX_LOG(kWarning, "call", "", "no media relay: {}", relay.status().message());
@@ -154,7 +158,7 @@ void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& req
   PBX_LOG(kInfo, "call", id.str(), "{} calls {} ({} forks), SIP Call-ID {}", caller->username,
           number, targets.size(), request.callId);
   auto call = std::make_unique<Call>(id, dispatcher_, stack_, static_cast<CallObserver&>(*this),
-                                     dialog, std::move(*offer), std::move(*relay));
+                                     dialog, std::move(offer), std::move(*relay));
   Call* raw = call.get();
   calls_[id].call = std::move(call);
   metrics_.activeCalls.set(static_cast<double>(calls_.size()));

@@ -33,4 +33,9 @@ class LegSdp {
   std::string last_;
 };
 
+// The offer pbxd makes when a caller's INVITE had none (late offer): one sendrecv audio
+// stream with what the relay passes through end to end without transcoding — G.711 µ-law and
+// A-law, and RFC 4733 telephone-event for DTMF. Anchor it like any other SDP.
+sip::SessionDescription DefaultAudioOffer();
+
 }  // namespace pbx::call

@@ -34,6 +34,11 @@ void SimCall::ring() {
   phone_.stack_.phoneProvisional(*this, 180);
 }
 
+void SimCall::sessionProgress() {
+  if (!incoming_ || state_ != State::kRinging) return;
+  phone_.stack_.phoneProvisional(*this, 183, localSdp("sendrecv"));
+}
+
 void SimCall::answer() {
   if (!incoming_ || (state_ != State::kRinging && state_ != State::kEarly)) return;
   state_ = State::kAnswered;
@@ -124,13 +129,14 @@ int SimPhone::registerAccount(std::chrono::seconds expires) {
   return response->status;
 }
 
-SimCall& SimPhone::call(const std::string& number) {
+SimCall& SimPhone::call(const std::string& number, OfferTiming offer) {
   SimCall& call = newCall(/*incoming=*/false, number);
+  call.offer_ = offer;
   sip::InviteRequest request;
   request.requestUri = {number, stack_.domain(), 0, ""};
   request.from.uri = {username_, stack_.domain(), 0, ""};
   request.to.uri = request.requestUri;
-  request.sdp = call.localSdp("sendrecv");
+  if (offer == OfferTiming::kInInvite) request.sdp = call.localSdp("sendrecv");
   request.source = {signaling_, sip::Transport::kUdp};
   stack_.phoneInvite(call, std::move(request));
   return call;

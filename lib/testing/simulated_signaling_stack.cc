@@ -30,10 +30,13 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
     if (uac_ || final_ || ended_) return;
     final_ = true;
     confirmed_ = true;
-    toPhone([sdp](SimCall& c) {
+    toPhone([&stack = stack_, id = id_, sdp](SimCall& c) {
       c.remoteSdp_ = sdp;
       c.finalStatus_ = 200;
       c.state_ = SimCall::State::kAnswered;
+      // The phone ACKs; a late-offer phone puts its answer in the ACK.
+      std::string answer = c.offer_ == OfferTiming::kInAck ? c.localSdp("sendrecv") : "";
+      stack.toHandler(id, [answer](sip::DialogHandler& h) { h.onAck(answer); });
     });
   }
   void reject(const sip::Rejection& r) override {
@@ -41,7 +44,8 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
     final_ = true;
     ended_ = true;
     handler_ = nullptr;
-    toPhone([r, this](SimCall& c) { onPhoneRejected(c, r); });
+    toPhone([r, &stack = stack_](SimCall& c) { stack.onPhoneRejected(c, r); });
+    retireIfDone();
   }
   void hangup() override {
     if (ended_) return;
@@ -58,28 +62,36 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
       c.state_ = SimCall::State::kEnded;
       c.endReason_ = confirmed ? "remote-bye" : "cancelled";
     });
+    retireIfDone();
   }
 
-  void onPhoneRejected(SimCall& c, const sip::Rejection& r);
   // Delivers `f` to the phone side as a separate step.
   void toPhone(std::function<void(SimCall&)> f) {
     SimCall* call = call_;
     stack_.dispatcher_.post([call, f = std::move(f)] { f(*call); });
   }
-  // Delivers `f` to call control as a separate step, unless the dialog ended meanwhile.
   void toHandler(std::function<void(sip::DialogHandler&)> f) {
-    stack_.dispatcher_.post([this, f = std::move(f)] {
-      if (handler_ != nullptr && !ended_) f(*handler_);
-    });
+    stack_.toHandler(id_, std::move(f));
   }
+  // Delivers the peer's terminal event `f` as a separate step, unless the dialog ended first.
   void endByPeer(std::function<void(sip::DialogHandler&)> f) {
-    stack_.dispatcher_.post([this, f = std::move(f)] {
-      if (handler_ == nullptr || ended_) return;
-      ended_ = true;
-      sip::DialogHandler* h = handler_;
-      handler_ = nullptr;
+    stack_.dispatcher_.post([&stack = stack_, id = id_, f = std::move(f)] {
+      SimDialog* d = stack.find(id);
+      if (d == nullptr || d->handler_ == nullptr || d->ended_) return;
+      d->ended_ = true;
+      sip::DialogHandler* h = d->handler_;
+      d->handler_ = nullptr;
+      d->retireIfDone();
       f(*h);
     });
+  }
+  // A dialog whose INVITE has its final response and that has ended is forgotten (as a real
+  // stack forgets it once its transactions time out): later phone requests on it go unheard.
+  // The erase is a posted step, so everything already queued for this dialog runs first.
+  void retireIfDone() {
+    if (!ended_ || !final_ || retiring_) return;
+    retiring_ = true;
+    stack_.dispatcher_.post([&stack = stack_, id = id_] { stack.dialogs_.erase(id); });
   }
 
   SimulatedSignalingStack& stack_;
@@ -93,9 +105,22 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
   bool confirmed_ = false;
   bool ended_ = false;
   bool cancelled_ = false;
+  bool retiring_ = false;
 };
 
-void SimulatedSignalingStack::SimDialog::onPhoneRejected(SimCall& c, const sip::Rejection& r) {
+SimulatedSignalingStack::SimDialog* SimulatedSignalingStack::find(uint64_t id) {
+  auto it = dialogs_.find(id);
+  return it == dialogs_.end() ? nullptr : it->second.get();
+}
+
+void SimulatedSignalingStack::toHandler(uint64_t id, std::function<void(sip::DialogHandler&)> f) {
+  dispatcher_.post([this, id, f = std::move(f)] {
+    SimDialog* d = find(id);
+    if (d != nullptr && d->handler_ != nullptr && !d->ended_) f(*d->handler_);
+  });
+}
+
+void SimulatedSignalingStack::onPhoneRejected(SimCall& c, const sip::Rejection& r) {
   c.finalStatus_ = r.status;
   c.retryAfter_ = r.retryAfterSeconds;
   if (r.status == 407 && r.proxyChallenge && !c.authTried_) {
@@ -105,20 +130,20 @@ void SimulatedSignalingStack::SimDialog::onPhoneRejected(SimCall& c, const sip::
     cred.username = c.phone_.username_;
     cred.realm = r.proxyChallenge->realm;
     cred.nonce = r.proxyChallenge->nonce;
-    cred.uri = "sip:" + c.number_ + "@" + stack_.domain_;
+    cred.uri = "sip:" + c.number_ + "@" + domain_;
     cred.qop = "auth";
     cred.cnonce = "simcnonce";
     cred.nonceCount = "00000001";
     cred.response = sip::DigestResponse(cred, "INVITE", c.phone_.password_);
     sip::InviteRequest request;
-    request.requestUri = {c.number_, stack_.domain_, 0, ""};
-    request.from.uri = {c.phone_.username_, stack_.domain_, 0, ""};
+    request.requestUri = {c.number_, domain_, 0, ""};
+    request.from.uri = {c.phone_.username_, domain_, 0, ""};
     request.to.uri = request.requestUri;
     request.credentials = cred;
-    request.sdp = c.localSdp("sendrecv");
+    if (c.offer_ == OfferTiming::kInInvite) request.sdp = c.localSdp("sendrecv");
     request.source = {c.phone_.signaling_, sip::Transport::kUdp};
     c.finalStatus_ = 0;
-    stack_.phoneInvite(c, std::move(request));
+    phoneInvite(c, std::move(request));
     return;
   }
   c.state_ = SimCall::State::kFailed;
@@ -148,8 +173,7 @@ void SimulatedSignalingStack::shutdown(std::function<void()> done) {
 }
 
 SimulatedSignalingStack::SimDialog* SimulatedSignalingStack::dialogOf(const SimCall& call) {
-  auto it = dialogs_.find(call.link_);
-  return it == dialogs_.end() ? nullptr : it->second.get();
+  return find(call.link_);
 }
 
 absl::StatusOr<sip::Dialog*> SimulatedSignalingStack::invite(const sip::OutboundInvite& invite,
@@ -209,11 +233,13 @@ void SimulatedSignalingStack::phoneInvite(SimCall& call, sip::InviteRequest requ
   });
 }
 
-void SimulatedSignalingStack::phoneProvisional(SimCall& call, int status) {
+void SimulatedSignalingStack::phoneProvisional(SimCall& call, int status, const std::string& sdp) {
   SimDialog* d = dialogOf(call);
   if (d == nullptr || !d->uac_ || d->final_) return;
   d->responded_ = true;
-  d->toHandler([status](sip::DialogHandler& h) { h.onProvisional(status, "Ringing", ""); });
+  const char* reason = status == 180 ? "Ringing" : "Session Progress";
+  d->toHandler(
+      [status, reason, sdp](sip::DialogHandler& h) { h.onProvisional(status, reason, sdp); });
 }
 
 void SimulatedSignalingStack::phoneAnswer(SimCall& call, const std::string& sdp) {
@@ -226,6 +252,7 @@ void SimulatedSignalingStack::phoneAnswer(SimCall& call, const std::string& sdp)
       c.state_ = SimCall::State::kEnded;
       c.endReason_ = "remote-bye";
     });
+    d->retireIfDone();
     return;
   }
   d->toHandler([sdp](sip::DialogHandler& h) { h.onAnswered(sdp); });
@@ -235,6 +262,7 @@ void SimulatedSignalingStack::phoneReject(SimCall& call, int status) {
   SimDialog* d = dialogOf(call);
   if (d == nullptr || !d->uac_ || d->final_) return;
   d->final_ = true;
+  d->retireIfDone();  // the PBX CANCELled it already: the 487 ends it
   d->endByPeer([status](sip::DialogHandler& h) { h.onFailed(status, ""); });
 }
 

@@ -239,6 +239,36 @@ def case_call_callee_hangs_up(ctx):
     check_idle(ctx)
 
 
+def case_late_offer(ctx):
+    c, pbx = ctx.c, ctx.pbx
+    answered = pbx.metric("pbx_calls_answered_total")
+    uas, uac = call(ctx, "callee_answer.xml", "caller_late_offer.xml")
+    if uac is None:
+        return
+    ctx.check_sipp(uas, "callee (INVITE with pbxd's offer, 180, 200, ACK, BYE, 200)")
+    ctx.check_sipp(uac, "late-offer caller (INVITE without SDP, 407, INVITE, 180, "
+                        "200 with an offer, ACK with the answer, BYE, 200)")
+    inv = first(uas.received(), "INVITE ")
+    c.check(inv is not None and "PCMU/8000" in inv and "PCMA/8000" in inv,
+            "pbxd offered G.711 to the callee itself", "%s" % inv)
+    check_anchored(ctx, uas, uac)
+    c.check(pbx.metric("pbx_calls_answered_total") == answered + 1,
+            "pbx_calls_answered_total +1")
+    check_idle(ctx)
+
+
+def case_late_offer_without_answer(ctx):
+    c, pbx = ctx.c, ctx.pbx
+    uas, uac = call(ctx, "callee_answer.xml", "caller_late_no_answer.xml")
+    if uac is None:
+        return
+    ctx.check_sipp(uac, "late-offer caller whose ACK has no answer is sent BYE by pbxd")
+    ctx.check_sipp(uas, "callee of that call is sent BYE by pbxd")
+    c.check("BYE" in uas.received_requests(), "pbxd ended the callee leg with BYE",
+            "%s" % uas.received_requests())
+    check_idle(ctx)
+
+
 def case_cancel(ctx):
     c, pbx = ctx.c, ctx.pbx
     uas, uac = call(ctx, "callee_cancel.xml", "caller_cancel.xml")
@@ -337,6 +367,8 @@ CASES = {
     "register_wrong_password": case_register_wrong_password,
     "call_caller_hangs_up": case_call_caller_hangs_up,
     "call_callee_hangs_up": case_call_callee_hangs_up,
+    "late_offer": case_late_offer,
+    "late_offer_without_answer": case_late_offer_without_answer,
     "cancel": case_cancel,
     "reject_404": case_reject_404,
     "reject_480": case_reject_480,

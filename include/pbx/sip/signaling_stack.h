@@ -96,7 +96,9 @@ struct InviteRequest {
   NameAddr to;
   std::string callId;
   std::optional<DigestCredentials> credentials;  // Proxy-Authorization
-  std::string sdp;                               // the offer; empty for a late-offer INVITE
+  // The offer, or empty for a late-offer INVITE: then the offer goes in our 2xx and the
+  // caller's answer arrives with its ACK (DialogHandler::onAck).
+  std::string sdp;
   RequestSource source;
   std::string userAgent;
 };
@@ -137,6 +139,9 @@ class DialogHandler {
   virtual void onTerminated(TerminationReason reason) = 0;
   // Either side, confirmed dialog: a re-INVITE or UPDATE carried a new offer.
   virtual void onOffer(const std::string& sdp, OfferResponder respond) = 0;
+  // UAS: the ACK to our 2xx arrived, with its SDP body if any — the answer to the offer our
+  // 2xx carried when the INVITE had none (RFC 3264 section 5, "late offer").
+  virtual void onAck(const std::string& sdp) {}
 };
 
 class Dialog {

@@ -38,6 +38,11 @@ namespace pbx::testing {
 class SimulatedSignalingStack;
 class SimPhone;
 
+// Where a calling phone puts its SDP offer: in the INVITE, or nowhere (a late offer: the
+// PBX's 200 brings an offer and the phone answers in its ACK). kNever is a broken late-offer
+// phone whose ACK carries no answer.
+enum class OfferTiming { kInInvite, kInAck, kNever };
+
 // One call as a simulated phone sees it.
 class SimCall {
  public:
@@ -58,8 +63,10 @@ class SimCall {
   const SocketAddress& localMedia() const { return localMedia_; }
   const std::string& number() const { return number_; }
 
-  // Incoming calls: ring (180), answer (200 with our SDP) or reject with a status.
+  // Incoming calls: ring (180), early media (183 with our SDP), answer (200 with our SDP) or
+  // reject with a status.
   void ring();
+  void sessionProgress();
   void answer();
   void reject(int status);
   // CANCEL (outgoing, unanswered) or BYE (answered).
@@ -91,6 +98,7 @@ class SimCall {
   std::string remoteSdp_;
   int reinviteStatus_ = 0;
   bool authTried_ = false;
+  OfferTiming offer_ = OfferTiming::kInInvite;
   uint64_t link_ = 0;  // the stack's dialog id for this call
 };
 
@@ -113,7 +121,7 @@ class SimPhone {
   void setPassword(std::string password) { password_ = std::move(password); }
 
   // Starts a call (INVITE, answering the 407 challenge). Run the loop to make it progress.
-  SimCall& call(const std::string& number);
+  SimCall& call(const std::string& number, OfferTiming offer = OfferTiming::kInInvite);
   // The most recent incoming call that is ringing (or not yet answered), or nullptr.
   SimCall* incoming();
   const std::vector<std::unique_ptr<SimCall>>& calls() const { return calls_; }

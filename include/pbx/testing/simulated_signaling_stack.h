@@ -5,7 +5,8 @@
 //
 // It keeps the stack contract of pbx/sip/signaling_stack.h: after reject()/hangup() or a
 // terminal event the handler hears nothing more; a phone's 200 that crosses the PBX's CANCEL
-// is answered with BYE by the stack itself.
+// is answered with BYE by the stack itself. Dialogs that have ended are forgotten, so a long
+// simulation holds only the calls in progress.
 //
 // Thread-safety: single-threaded (the test's thread).
 #pragma once
@@ -34,6 +35,9 @@ class SimulatedSignalingStack final : public sip::SignalingStack {
   absl::StatusOr<sip::Dialog*> invite(const sip::OutboundInvite& invite,
                                       sip::DialogHandler& handler) override;
   size_t pendingTransactions() const override;
+  // INVITE dialogs the stack still tracks: the calls in progress, plus ended ones whose
+  // retirement is queued or that still wait for the phone's final response.
+  size_t dialogCount() const { return dialogs_.size(); }
   void shutdown(std::function<void()> done) override;
 
   const std::string& domain() const { return domain_; }
@@ -45,7 +49,7 @@ class SimulatedSignalingStack final : public sip::SignalingStack {
   void phoneRegister(SimPhone& phone, sip::RegisterRequest request,
                      std::function<void(const sip::RegisterResponse&)> onResponse);
   void phoneInvite(SimCall& call, sip::InviteRequest request);
-  void phoneProvisional(SimCall& call, int status);
+  void phoneProvisional(SimCall& call, int status, const std::string& sdp = {});
   void phoneAnswer(SimCall& call, const std::string& sdp);
   void phoneReject(SimCall& call, int status);
   void phoneCancel(SimCall& call);
@@ -55,7 +59,11 @@ class SimulatedSignalingStack final : public sip::SignalingStack {
  private:
   class SimDialog;
   friend class SimDialog;
+  SimDialog* find(uint64_t id);
   SimDialog* dialogOf(const SimCall& call);
+  // Delivers `f` to the dialog's handler as a separate step, unless it ended meanwhile.
+  void toHandler(uint64_t id, std::function<void(sip::DialogHandler&)> f);
+  void onPhoneRejected(SimCall& call, const sip::Rejection& rejection);
 
   SimulatedDispatcher& dispatcher_;
   SimulatedMediaEngine& media_;

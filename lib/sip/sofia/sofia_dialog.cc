@@ -140,6 +140,7 @@ bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, con
       break;
     case nua_i_ack:
       ackReceived_ = true;
+      if (handler_ && !ended_) handler_->onAck(SdpBodyOf(sip));
       break;
     case nua_i_cancel:
       if (!inviteFinal_) finalResponseDone();  // nua has answered 487

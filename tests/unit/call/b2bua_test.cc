@@ -6,26 +6,6 @@ using namespace std::chrono_literals;
 using namespace pbx::test;
 
 namespace {
-struct TwoPhones {
-  pbx::testing::SimulatedPbx pbx;
-  pbx::testing::SimPhone& alice = pbx.addPhone("100", "pw100");
-  pbx::testing::SimPhone& bob = pbx.addPhone("101", "pw101");
-  explicit TwoPhones(pbx::Options options = DemoOptions()) : pbx(std::move(options)) {
-    REQUIRE(alice.registerAccount() == 200);
-    REQUIRE(bob.registerAccount() == 200);
-  }
-  // Alice calls Bob and Bob answers.
-  std::pair<pbx::testing::SimCall*, pbx::testing::SimCall*> answeredCall() {
-    auto& out = alice.call("101");
-    pbx.runPending();
-    auto* in = bob.incoming();
-    REQUIRE(in != nullptr);
-    in->answer();
-    pbx.runPending();
-    REQUIRE(out.state() == State::kAnswered);
-    return {&out, in};
-  }
-};
 // Alice (100) and extension 102 with two devices, all registered.
 struct TwoDevices {
   explicit TwoDevices(pbx::testing::SimPhoneOptions deskOptions = {},

@@ -1,6 +1,8 @@
 // A two-to-four extension PBX on the simulation harness, shared by the call-control tests.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include "pbx/testing/simulated_pbx.h"
 
 namespace pbx::test {
@@ -18,5 +20,27 @@ inline Options DemoOptions() {
 }
 
 using State = pbx::testing::SimCall::State;
+
+// Alice (100) and Bob (101), both registered.
+struct TwoPhones {
+  pbx::testing::SimulatedPbx pbx;
+  pbx::testing::SimPhone& alice = pbx.addPhone("100", "pw100");
+  pbx::testing::SimPhone& bob = pbx.addPhone("101", "pw101");
+  explicit TwoPhones(Options options = DemoOptions()) : pbx(std::move(options)) {
+    REQUIRE(alice.registerAccount() == 200);
+    REQUIRE(bob.registerAccount() == 200);
+  }
+  // Alice calls Bob and Bob answers.
+  std::pair<pbx::testing::SimCall*, pbx::testing::SimCall*> answeredCall() {
+    auto& out = alice.call("101");
+    pbx.runPending();
+    auto* in = bob.incoming();
+    REQUIRE(in != nullptr);
+    in->answer();
+    pbx.runPending();
+    REQUIRE(out.state() == State::kAnswered);
+    return {&out, in};
+  }
+};
 
 }  // namespace pbx::test

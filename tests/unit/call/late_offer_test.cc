@@ -1,0 +1,120 @@
+// Late offer (RFC 3264 section 5): a caller's INVITE without SDP. pbxd offers to the callee,
+// turns the callee's answer into the offer of its 200 to the caller, and takes the caller's
+// answer from the ACK.
+#include <doctest/doctest.h>
+
+#include "pbx/sip/sdp.h"
+#include "pbx/testing/simulated_signaling_stack.h"
+#include "tests/unit/call/fixture.h"
+
+using namespace std::chrono_literals;
+using namespace pbx::test;
+using pbx::testing::OfferTiming;
+
+TEST_CASE("late offer: pbxd offers G.711 to the callee and the caller answers in its ACK") {
+  TwoPhones t;
+  auto& out = t.alice.call("101", OfferTiming::kInAck);
+  t.pbx.runPending();
+  auto* in = t.bob.incoming();
+  REQUIRE(in != nullptr);
+  CHECK(out.state() == State::kRinging);
+
+  // The callee got pbxd's own offer, anchored at the relay.
+  auto offer = pbx::sip::SessionDescription::Parse(in->remoteSdp());
+  REQUIRE(offer.ok());
+  auto audio = offer->findMedia("audio");
+  REQUIRE(audio);
+  CHECK(offer->media[*audio].formats == std::vector<std::string>{"0", "8", "101"});
+  CHECK(in->remoteMedia().ip() == "127.0.0.1");
+  CHECK(in->remoteMedia().port() != 0);
+
+  in->answer();
+  t.pbx.runPending();
+  REQUIRE(out.state() == State::kAnswered);
+  // The caller's 200 carries the offer: the callee's codecs, pbxd's address.
+  CHECK(out.remoteMedia().ip() == "127.0.0.1");
+  CHECK(out.remoteMedia() != in->remoteMedia());
+  CHECK(out.remoteSdp().find("PCMU/8000") != std::string::npos);
+
+  // The answer in the ACK told the relay where the caller wants media.
+  CHECK(in->sendRtp(30));
+  CHECK(out.rtpReceived() == 30);
+  CHECK(out.sendRtp(20));
+  CHECK(in->rtpReceived() == 20);
+  CHECK(t.pbx.activeCalls() == 1);
+
+  out.hangup();
+  t.pbx.runPending();
+  CHECK(in->state() == State::kEnded);
+  CHECK(t.pbx.activeCalls() == 0);
+}
+
+TEST_CASE("late offer: an ACK without an answer ends the call on both legs") {
+  TwoPhones t;
+  auto& out = t.alice.call("101", OfferTiming::kNever);
+  t.pbx.runPending();
+  auto* in = t.bob.incoming();
+  REQUIRE(in != nullptr);
+  in->answer();
+  t.pbx.runPending();
+  CHECK(out.state() == State::kEnded);
+  CHECK(out.endReason() == "remote-bye");
+  CHECK(in->state() == State::kEnded);
+  CHECK(in->endReason() == "remote-bye");
+  CHECK(t.pbx.activeCalls() == 0);
+  CHECK(t.pbx.media().stats().relaysActive == 0);
+  CHECK(t.pbx.metrics().value("pbx_calls_answered_total") == 1);
+}
+
+TEST_CASE("early media: a callee's 183 with SDP reaches the caller anchored at the relay") {
+  pbx::testing::SimPhoneOptions manual;
+  manual.autoRing = false;
+  TwoPhones t;
+  auto& carol = t.pbx.addPhone("103", "pw103", manual);
+  REQUIRE(carol.registerAccount() == 200);
+  auto& out = t.alice.call("103");
+  t.pbx.runPending();
+  REQUIRE(carol.incoming() != nullptr);
+  carol.incoming()->sessionProgress();
+  t.pbx.runPending();
+  CHECK(out.provisionals() == std::vector<int>{183});
+  CHECK(out.state() == State::kEarly);
+  CHECK(out.remoteMedia().ip() == "127.0.0.1");
+  CHECK(out.remoteMedia() != carol.incoming()->localMedia());
+}
+
+TEST_CASE("late offer: early media from the callee reaches the caller as plain ringing") {
+  pbx::testing::SimPhoneOptions manual;
+  manual.autoRing = false;
+  TwoPhones t;
+  auto& carol = t.pbx.addPhone("103", "pw103", manual);
+  REQUIRE(carol.registerAccount() == 200);
+  auto& out = t.alice.call("103", OfferTiming::kInAck);
+  t.pbx.runPending();
+  REQUIRE(carol.incoming() != nullptr);
+  carol.incoming()->sessionProgress();
+  t.pbx.runPending();
+  // An unreliable 18x cannot carry an offer, so the caller hears 180 without SDP.
+  CHECK(out.provisionals() == std::vector<int>{180});
+  CHECK(out.state() == State::kRinging);
+  CHECK(out.remoteSdp().empty());
+  carol.incoming()->answer();
+  t.pbx.runPending();
+  CHECK(out.state() == State::kAnswered);
+  CHECK(carol.incoming() == nullptr);
+}
+
+TEST_CASE("the simulated stack forgets dialogs once their calls have ended") {
+  TwoPhones t;
+  for (int i = 0; i < 20; ++i) {
+    auto [out, in] = t.answeredCall();
+    (i % 2 ? out : in)->hangup();
+    t.pbx.runPending();
+  }
+  auto& rejected = t.alice.call("404");
+  t.pbx.runPending();
+  CHECK(rejected.finalStatus() == 404);
+  CHECK(t.pbx.activeCalls() == 0);
+  CHECK(t.pbx.stack().dialogCount() == 0);
+  CHECK(t.pbx.stack().pendingTransactions() == 0);
+}
