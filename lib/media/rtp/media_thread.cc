@@ -59,15 +59,16 @@ MediaThread::~MediaThread() {
   close(epollFd_);
 }
 
-void MediaThread::post(Callback callback) {
-  bool wasEmpty;
+void MediaThread::post(Callback callback, Wake wake) {
+  bool signal;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    wasEmpty = queue_.empty();
     queue_.push_back(std::move(callback));
+    // One eventfd write until the thread has taken the queue.
+    signal = wake == Wake::kNow && !wakeSignalled_;
+    if (signal) wakeSignalled_ = true;
   }
-  // One wake-up per batch of posts: the thread reads the eventfd before it takes the queue.
-  if (wasEmpty) {
+  if (signal) {
     const uint64_t one = 1;
     ssize_t written;
     do {
@@ -78,12 +79,16 @@ void MediaThread::post(Callback callback) {
 
 void MediaThread::addRelay(std::shared_ptr<RelayCore> relay) {
   load_.fetch_add(1, std::memory_order_relaxed);
-  post([this, relay = std::move(relay)] { registerRelay(relay); });
+  post([this, relay = std::move(relay)] { registerRelay(relay); }, Wake::kSoon);
 }
 
 void MediaThread::closeRelay(std::shared_ptr<RelayCore> relay) {
   load_.fetch_sub(1, std::memory_order_relaxed);
-  post([this, relay = std::move(relay)] { unregisterRelay(relay.get()); });
+  // Ports come back when the close has run: while they are plentiful it can wait for the
+  // thread's next wakeup, but when a quarter or less of the range is free it must not.
+  const bool scarce = ports_.freePairs() * 4 <= ports_.pairCount();
+  post([this, relay = std::move(relay)] { unregisterRelay(relay.get()); },
+       scarce ? Wake::kNow : Wake::kSoon);
 }
 
 void MediaThread::registerRelay(const std::shared_ptr<RelayCore>& relay) {
@@ -118,13 +123,11 @@ void MediaThread::unregisterRelay(RelayCore* relay) {
 }
 
 void MediaThread::runPosted() {
-  uint64_t ignored;
-  while (read(wakeFd_, &ignored, sizeof ignored) < 0 && errno == EINTR) {
-  }
   std::vector<Callback> work;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     work.swap(queue_);
+    wakeSignalled_ = false;
   }
   for (Callback& callback : work) callback();
 }
@@ -135,17 +138,24 @@ void MediaThread::run() {
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
 
   epoll_event events[kEventsPerWait];
+  const int soonMs = static_cast<int>(kSoonDelay.count());
   while (running_) {
-    const int count = epoll_wait(epollFd_, events, kEventsPerWait, -1);
+    int count = epoll_wait(epollFd_, events, kEventsPerWait, soonMs);
     if (count < 0) {
-      if (errno == EINTR) continue;
-      PBX_LOG(kError, "media", name, "epoll_wait: {}", strerror(errno));
-      break;
+      if (errno != EINTR) {
+        PBX_LOG(kError, "media", name, "epoll_wait: {}", strerror(errno));
+        break;
+      }
+      count = 0;
+    }
+    for (int i = 0; i < count; ++i) {
+      if (events[i].data.ptr != nullptr) continue;
+      uint64_t ignored;
+      while (read(wakeFd_, &ignored, sizeof ignored) < 0 && errno == EINTR) {
+      }
     }
     // Posted work first, so a change made before a packet was sent applies to that packet.
-    for (int i = 0; i < count; ++i) {
-      if (events[i].data.ptr == nullptr) runPosted();
-    }
+    runPosted();
     const MonotonicTime now = time_.monotonicTime();
     for (int i = 0; i < count; ++i) {
       auto* slot = static_cast<RelayCore::Slot*>(events[i].data.ptr);

@@ -35,11 +35,13 @@ void RtpRelayImpl::setRemote(RelaySide side, const SocketAddress& remote) {
       destination = *converted;
     }
   }
-  thread_.post([core = core_, side, destination] { core->setRemote(side, destination); });
+  thread_.post([core = core_, side, destination] { core->setRemote(side, destination); },
+               MediaThread::Wake::kSoon);
 }
 
 void RtpRelayImpl::setForwarding(RelaySide from, bool enabled) {
-  thread_.post([core = core_, from, enabled] { core->setForwarding(from, enabled); });
+  thread_.post([core = core_, from, enabled] { core->setForwarding(from, enabled); },
+               MediaThread::Wake::kSoon);
 }
 
 RtpSideStats RtpRelayImpl::stats(RelaySide side) const { return core_->stats(side); }
