@@ -64,8 +64,8 @@ void MediaThread::post(Callback callback, Wake wake) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(std::move(callback));
-    // One eventfd write until the thread has taken the queue.
-    signal = wake == Wake::kNow && !wakeSignalled_;
+    // One eventfd write until the thread has taken the queue; a long queue wakes it anyway.
+    signal = (wake == Wake::kNow || queue_.size() >= kSoonBatch) && !wakeSignalled_;
     if (signal) wakeSignalled_ = true;
   }
   if (signal) {

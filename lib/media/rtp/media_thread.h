@@ -6,17 +6,20 @@
 // sockets (so a change posted before a packet was sent applies to it).
 //
 // Relay work is posted with Wake::kSoon: it does not wake the thread, which runs it before it
-// next serves a packet, and at the latest kSoonDelay later (the loop never sleeps longer
-// while work is queued, and wakes that often anyway). A call's relay then costs the
-// signaling thread no eventfd write and the media thread no wakeup of its own: at 1000
-// call setups a second pbxd used 71% of a core instead of 77% (sip-cps bench, no RTP). The
-// first packets of a new relay may wait up to kSoonDelay, once — in practice media starts an
-// answer's round trip after the relay was made, and its sockets queue what arrives meanwhile. A
-// close gives the relay's ports back, so it wakes the thread after all when a quarter or less of
-// the port range is free (a burst of short calls must not run the range dry). The posted close
-// holds the relay's shared state alive until it runs; the closed core then stays alive until the
-// end of that wakeup, because events of the same epoll batch may still point into it (with its
-// sockets closed they read nothing, even if the descriptor numbers were reused meanwhile).
+// next serves a packet, when kSoonBatch posts are waiting, and at the latest kSoonDelay later
+// (the loop never sleeps longer, whether work is queued or not). A call's relay then rarely
+// costs the signaling thread an eventfd write or the media thread a wakeup of its own: at
+// 1000 call setups a second pbxd used 71% of a core instead of 77% (sip-cps bench, no RTP).
+// The first packets of a new relay may wait up to kSoonDelay, once; in practice media starts
+// an answer's round trip after the relay was made, and its sockets queue what arrives
+// meanwhile. Closes give sockets and ports back, so the batch bound keeps a burst of hang-ups
+// from holding thousands of them, and a close wakes the thread at once when a quarter or less
+// of the port range is free.
+//
+// The posted close holds the relay's shared state alive until it runs; the closed core then
+// stays alive until the end of that wakeup, because events of the same epoll batch may still
+// point into it (with its sockets closed they read nothing, even if the descriptor numbers
+// were reused meanwhile).
 //
 // Thread-safety: post(), addRelay(), closeRelay(), load(), counters() and isThreadSafe() may
 // be called from any thread; everything else belongs to the thread itself.
@@ -47,6 +50,7 @@ class MediaThread {
   // kNow wakes the thread; kSoon waits for its next wakeup (see above).
   enum class Wake { kNow, kSoon };
   static constexpr std::chrono::milliseconds kSoonDelay{50};
+  static constexpr size_t kSoonBatch = 64;  // this many queued posts wake the thread
 
   // `ports` receives each closed relay's port pairs back; it must outlive the thread.
   static absl::StatusOr<std::unique_ptr<MediaThread>> Create(int index, const TimeSource& time,
