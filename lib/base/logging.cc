@@ -52,10 +52,18 @@ class StderrSink final : public LogSink {
   // Writes whatever is queued, on the calling thread, after any batch being written. Gives
   // up after two seconds when the writer is stuck on a stderr nobody reads, so that exit
   // does not hang on it.
+  // Polls try_lock() rather than taking a timed lock: GCC 12's ThreadSanitizer does not see
+  // the pthread_mutex_clocklock() under std::timed_mutex, and would report every exit of a
+  // program that links pbxkit as an unlock of an unlocked mutex.
   void flush() {
     if (inForkedChild_) return;
-    std::unique_lock<std::timed_mutex> out(outputMutex_, std::chrono::seconds(2));
-    if (out.owns_lock()) writeBatch();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!outputMutex_.try_lock()) {
+      if (std::chrono::steady_clock::now() >= deadline) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::lock_guard<std::mutex> out(outputMutex_, std::adopt_lock);
+    writeBatch();
   }
 
   void markForkedChild() { inForkedChild_ = true; }
@@ -67,7 +75,7 @@ class StderrSink final : public LogSink {
         std::unique_lock<std::mutex> lock(queueMutex_);
         wake_.wait(lock, [this] { return !queue_.empty() || dropped_ > 0; });
       }
-      std::lock_guard<std::timed_mutex> out(outputMutex_);
+      std::lock_guard<std::mutex> out(outputMutex_);
       writeBatch();
     }
   }
@@ -92,7 +100,7 @@ class StderrSink final : public LogSink {
     std::fflush(stderr);
   }
 
-  std::timed_mutex outputMutex_;  // one batch at a time reaches stderr, in order
+  std::mutex outputMutex_;  // one batch at a time reaches stderr, in order
   std::mutex queueMutex_;
   std::condition_variable wake_;
   std::vector<std::string> queue_;
