@@ -72,6 +72,11 @@ void SimCall::reinvite(const std::string& direction) {
   phone_.stack_.phoneReinvite(*this, localSdp(direction));
 }
 
+void SimCall::reinviteWithoutOffer(const std::string& answerDirection) {
+  reinviteStatus_ = 0;
+  phone_.stack_.phoneReinvite(*this, "", localSdp(answerDirection));
+}
+
 bool SimCall::sendRtp(uint64_t packets, uint64_t bytes) {
   SocketAddress to = remoteMedia();
   if (to.empty()) return false;

@@ -279,18 +279,25 @@ void SimulatedSignalingStack::phoneBye(SimCall& call) {
   d->endByPeer([](sip::DialogHandler& h) { h.onTerminated(sip::TerminationReason::kRemoteBye); });
 }
 
-void SimulatedSignalingStack::phoneReinvite(SimCall& call, const std::string& sdp) {
+void SimulatedSignalingStack::phoneReinvite(SimCall& call, const std::string& sdp,
+                                            const std::string& ackAnswer) {
   SimDialog* d = dialogOf(call);
   if (d == nullptr || !d->confirmed_ || d->ended_) {
     call.reinviteStatus_ = 481;
     return;
   }
   SimCall* c = &call;
-  d->toHandler([this, c, sdp](sip::DialogHandler& h) {
-    h.onOffer(sdp, [this, c](int status, const std::string& answer) {
-      dispatcher_.post([c, status, answer] {
+  uint64_t id = d->id_;
+  d->toHandler([this, c, id, sdp, ackAnswer](sip::DialogHandler& h) {
+    h.onOffer(sdp, [this, c, id, sdp, ackAnswer](int status, const std::string& answer) {
+      dispatcher_.post([this, c, id, sdp, ackAnswer, status, answer] {
         c->reinviteStatus_ = status;
         if (status == 200 && !answer.empty()) c->remoteSdp_ = answer;
+        // The ACK to the 200; it answers the 200's offer when our re-INVITE had none.
+        if (status == 200) {
+          std::string body = sdp.empty() ? ackAnswer : std::string();
+          toHandler(id, [body](sip::DialogHandler& handler) { handler.onAck(body); });
+        }
       });
     });
   });

@@ -74,6 +74,9 @@ class SimCall {
   // Sends a re-INVITE with our SDP and the given direction ("sendrecv", "sendonly", ...);
   // returns the status of the answer once the PBX responded (run the loop first).
   void reinvite(const std::string& direction = "sendrecv");
+  // Sends a re-INVITE without SDP: the PBX's 200 carries its offer, and our ACK answers with
+  // our SDP in the given direction.
+  void reinviteWithoutOffer(const std::string& answerDirection = "sendrecv");
   int lastReinviteStatus() const { return reinviteStatus_; }
   // Sends `packets` RTP packets to the address the PBX gave us.
   bool sendRtp(uint64_t packets, uint64_t bytes = 172);

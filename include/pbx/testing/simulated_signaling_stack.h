@@ -54,7 +54,8 @@ class SimulatedSignalingStack final : public sip::SignalingStack {
   void phoneReject(SimCall& call, int status);
   void phoneCancel(SimCall& call);
   void phoneBye(SimCall& call);
-  void phoneReinvite(SimCall& call, const std::string& sdp);
+  // A re-INVITE with `sdp` as its offer; with an empty one, `ackAnswer` goes in the ACK.
+  void phoneReinvite(SimCall& call, const std::string& sdp, const std::string& ackAnswer = {});
 
  private:
   class SimDialog;

@@ -104,6 +104,24 @@ TEST_CASE("late offer: early media from the callee reaches the caller as plain r
   CHECK(carol.incoming() == nullptr);
 }
 
+TEST_CASE("an offerless re-INVITE: pbxd offers in its 200 and applies the answer in the ACK") {
+  TwoPhones t;
+  auto [out, in] = t.answeredCall();
+  // Alice puts Bob on hold by answering pbxd's offer with sendonly: Bob's media stops.
+  out->reinviteWithoutOffer("sendonly");
+  t.pbx.runPending();
+  CHECK(out->lastReinviteStatus() == 200);
+  CHECK(out->remoteSdp().find("m=audio") != std::string::npos);
+  CHECK(in->sendRtp(10));
+  CHECK(out->rtpReceived() == 0);
+  // Taking the call off hold the same way lets it through again.
+  out->reinviteWithoutOffer("sendrecv");
+  t.pbx.runPending();
+  CHECK(in->sendRtp(10));
+  CHECK(out->rtpReceived() == 10);
+  CHECK(t.pbx.activeCalls() == 1);
+}
+
 TEST_CASE("the simulated stack forgets dialogs once their calls have ended") {
   TwoPhones t;
   for (int i = 0; i < 20; ++i) {
