@@ -45,9 +45,9 @@ struct OverloadOptions {
   // pass); beyond it new INVITEs get 503 + Retry-After.
   // tools/bench/sip-cps on a 2-core machine (docs/benchmarks.md): pbxd alone passes ~2000-2400
   // calls/s with the limit lifted, but the limit must also hold under twice that load, where
-  // the 503 traffic takes its share. With 1400 admitted, 2x load still completed 1.08x the
-  // best clean rate; with 1600 and 1800, 0.92x and 0.90x. Raise it on a bigger machine after
-  // measuring.
+  // the 503 traffic takes its share. With 1400 admitted, 2x load still completed 1.03x the
+  // best clean rate; with 1600, one run held 1.03x at 2x and another 3200/s step collapsed
+  // into timeouts. Raise it on a bigger machine after measuring.
   uint32_t maxCallSetupsPerSecond = 1400;
   // INVITE transactions of either leg that have had no response yet, not even a 100 or 180:
   // requests a loaded pbxd has not got to, or a next hop is not answering. Ringing calls do

@@ -68,8 +68,7 @@ Call::Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, CallOb
       stack_(stack),
       observer_(observer),
       inbound_(&inbound),
-      offer_(offer ? std::move(*offer) : sip::SessionDescription()),
-      lateOffer_(!offer),
+      offer_(std::move(offer)),
       relay_(std::move(relay)) {
   inbound_->setHandler(this);
 }
@@ -82,9 +81,9 @@ Call::~Call() {
 }
 
 void Call::start(std::vector<CallTarget> targets, std::chrono::seconds noAnswerTimeout) {
-  if (!lateOffer_) applyRemote(RelaySide::kA, offer_);
+  if (offer_) applyRemote(RelaySide::kA, *offer_);
   std::string offerB =
-      sdpB_.anchor(lateOffer_ ? DefaultAudioOffer() : offer_, relay_->localAddress(RelaySide::kB));
+      sdpB_.anchor(offer_ ? *offer_ : DefaultAudioOffer(), relay_->localAddress(RelaySide::kB));
   for (auto& target : targets) {
     auto fork = std::make_unique<Fork>(*this, target.account);
     target.invite.sdp = offerB;
@@ -155,7 +154,7 @@ void Call::forkProvisional(Fork& fork, int status, const std::string& reason,
   if (state_ != State::kRinging || inbound_ == nullptr) return;
   // Early media needs an answer in the 183; a late-offer caller can only be sent an offer,
   // which an unreliable provisional cannot carry, so that caller just hears it ringing.
-  if (!sdp.empty() && earlyMedia_ == nullptr && !lateOffer_) {
+  if (!sdp.empty() && earlyMedia_ == nullptr && !lateOffer()) {
     auto parsed = sip::SessionDescription::Parse(sdp);
     if (parsed.ok() && applyRemote(RelaySide::kB, *parsed)) {
       earlyMedia_ = &fork;
@@ -195,7 +194,7 @@ void Call::forkAnswered(Fork& fork, const std::string& sdp) {
   noAnswer_.reset();
   cancelForks(&fork);
   // For a late offer, the callee's answer is our offer to the caller.
-  answerDueInAck_[static_cast<int>(RelaySide::kA)] = lateOffer_;
+  answerDueInAck_[static_cast<int>(RelaySide::kA)] = lateOffer();
   inbound_->accept(sdpA_.anchor(*parsed, relay_->localAddress(RelaySide::kA)));
   PBX_LOG(kInfo, "call", id_.str(), "answered by {}", fork.account);
   observer_.onCallAnswered(*this);

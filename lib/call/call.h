@@ -76,6 +76,7 @@ class Call final : public sip::DialogHandler {
   void onAck(const std::string& sdp) override;
 
  private:
+  bool lateOffer() const { return !offer_; }
   void armRingTimer();
   void onRingTimer();
   class Fork;
@@ -100,8 +101,7 @@ class Call final : public sip::DialogHandler {
   sip::SignalingStack& stack_;
   CallObserver& observer_;
   sip::Dialog* inbound_;
-  sip::SessionDescription offer_;  // the caller's SDP (empty for a late offer)
-  const bool lateOffer_;
+  std::optional<sip::SessionDescription> offer_;  // the caller's SDP; none for a late offer
   media::RtpRelayPtr relay_;
   std::vector<std::unique_ptr<Fork>> forks_;
   Fork* winner_ = nullptr;

@@ -30,16 +30,22 @@ struct TwoPhones {
     REQUIRE(alice.registerAccount() == 200);
     REQUIRE(bob.registerAccount() == 200);
   }
-  // Alice calls Bob and Bob answers.
-  std::pair<pbx::testing::SimCall*, pbx::testing::SimCall*> answeredCall() {
-    auto& out = alice.call("101");
+  // Alice calls Bob; returns both ends once Bob's phone rings.
+  std::pair<pbx::testing::SimCall*, pbx::testing::SimCall*> ringingCall(
+      pbx::testing::OfferTiming offer = pbx::testing::OfferTiming::kInInvite) {
+    auto& out = alice.call("101", offer);
     pbx.runPending();
     auto* in = bob.incoming();
     REQUIRE(in != nullptr);
+    return {&out, in};
+  }
+  // Alice calls Bob and Bob answers.
+  std::pair<pbx::testing::SimCall*, pbx::testing::SimCall*> answeredCall() {
+    auto [out, in] = ringingCall();
     in->answer();
     pbx.runPending();
-    REQUIRE(out.state() == State::kAnswered);
-    return {&out, in};
+    REQUIRE(out->state() == State::kAnswered);
+    return {out, in};
   }
 };
 

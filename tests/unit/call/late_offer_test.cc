@@ -11,12 +11,30 @@ using namespace std::chrono_literals;
 using namespace pbx::test;
 using pbx::testing::OfferTiming;
 
+namespace {
+// Alice calls Carol (103), whose phone rings only when told to.
+struct CallToManualPhone {
+  CallToManualPhone(TwoPhones& t, OfferTiming offer)
+      : carol(t.pbx.addPhone("103", "pw103", Manual())) {
+    REQUIRE(carol.registerAccount() == 200);
+    out = &t.alice.call("103", offer);
+    t.pbx.runPending();
+    REQUIRE(carol.incoming() != nullptr);
+  }
+  static pbx::testing::SimPhoneOptions Manual() {
+    pbx::testing::SimPhoneOptions manual;
+    manual.autoRing = false;
+    return manual;
+  }
+  pbx::testing::SimPhone& carol;
+  pbx::testing::SimCall* out = nullptr;
+};
+}  // namespace
+
 TEST_CASE("late offer: pbxd offers G.711 to the callee and the caller answers in its ACK") {
   TwoPhones t;
-  auto& out = t.alice.call("101", OfferTiming::kInAck);
-  t.pbx.runPending();
-  auto* in = t.bob.incoming();
-  REQUIRE(in != nullptr);
+  auto [caller, in] = t.ringingCall(OfferTiming::kInAck);
+  auto& out = *caller;
   CHECK(out.state() == State::kRinging);
 
   // The callee got pbxd's own offer, anchored at the relay.
@@ -51,14 +69,11 @@ TEST_CASE("late offer: pbxd offers G.711 to the callee and the caller answers in
 
 TEST_CASE("late offer: an ACK without an answer ends the call on both legs") {
   TwoPhones t;
-  auto& out = t.alice.call("101", OfferTiming::kNever);
-  t.pbx.runPending();
-  auto* in = t.bob.incoming();
-  REQUIRE(in != nullptr);
+  auto [out, in] = t.ringingCall(OfferTiming::kNever);
   in->answer();
   t.pbx.runPending();
-  CHECK(out.state() == State::kEnded);
-  CHECK(out.endReason() == "remote-bye");
+  CHECK(out->state() == State::kEnded);
+  CHECK(out->endReason() == "remote-bye");
   CHECK(in->state() == State::kEnded);
   CHECK(in->endReason() == "remote-bye");
   CHECK(t.pbx.activeCalls() == 0);
@@ -67,14 +82,10 @@ TEST_CASE("late offer: an ACK without an answer ends the call on both legs") {
 }
 
 TEST_CASE("early media: a callee's 183 with SDP reaches the caller anchored at the relay") {
-  pbx::testing::SimPhoneOptions manual;
-  manual.autoRing = false;
   TwoPhones t;
-  auto& carol = t.pbx.addPhone("103", "pw103", manual);
-  REQUIRE(carol.registerAccount() == 200);
-  auto& out = t.alice.call("103");
-  t.pbx.runPending();
-  REQUIRE(carol.incoming() != nullptr);
+  CallToManualPhone c(t, OfferTiming::kInInvite);
+  auto& carol = c.carol;
+  auto& out = *c.out;
   carol.incoming()->sessionProgress();
   t.pbx.runPending();
   CHECK(out.provisionals() == std::vector<int>{183});
@@ -84,14 +95,10 @@ TEST_CASE("early media: a callee's 183 with SDP reaches the caller anchored at t
 }
 
 TEST_CASE("late offer: early media from the callee reaches the caller as plain ringing") {
-  pbx::testing::SimPhoneOptions manual;
-  manual.autoRing = false;
   TwoPhones t;
-  auto& carol = t.pbx.addPhone("103", "pw103", manual);
-  REQUIRE(carol.registerAccount() == 200);
-  auto& out = t.alice.call("103", OfferTiming::kInAck);
-  t.pbx.runPending();
-  REQUIRE(carol.incoming() != nullptr);
+  CallToManualPhone c(t, OfferTiming::kInAck);
+  auto& carol = c.carol;
+  auto& out = *c.out;
   carol.incoming()->sessionProgress();
   t.pbx.runPending();
   // An unreliable 18x cannot carry an offer, so the caller hears 180 without SDP.
