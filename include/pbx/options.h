@@ -41,8 +41,8 @@ struct RegistrationOptions {
 };
 
 struct OverloadOptions {
-  // Sustained rate of new calls admitted (a token bucket: bursts of up to one second's worth
-  // pass); beyond it new INVITEs get 503 + Retry-After.
+  // Sustained rate of new calls admitted (a token bucket holding 200 ms worth, so arrival
+  // jitter passes); beyond it new INVITEs get 503 + Retry-After.
   // tools/bench/sip-cps on a 2-core machine (docs/benchmarks.md): pbxd alone passes ~2000-2400
   // calls/s with the limit lifted, but the limit must also hold under twice that load, where
   // the 503 traffic takes its share. With 1400 admitted, 2x load still completed 1.03x the

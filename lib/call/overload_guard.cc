@@ -4,14 +4,24 @@
 
 namespace pbx::call {
 
+namespace {
+// The bucket holds 200 ms worth of setups (at least two): enough for the jitter of a steady
+// stream at the limit, while a flood that starts after a quiet spell gets little more than
+// the limit admitted in its first second. With a full second's worth, that first second let
+// in twice the limit, and the backlog it left could tip a loaded pbxd into retransmissions.
+constexpr double kBurstSeconds = 0.2;
+constexpr double kMinBurst = 2.0;
+}  // namespace
+
 double OverloadGuard::refill() {
   const double rate = options_.maxCallSetupsPerSecond;
+  const double depth = std::max(kMinBurst, rate * kBurstSeconds);
   const MonotonicTime now = time_.monotonicTime();
   if (!refilledAt_) {
-    tokens_ = rate;
+    tokens_ = depth;
   } else {
     const double elapsed = std::chrono::duration<double>(now - *refilledAt_).count();
-    tokens_ = std::min(rate, tokens_ + elapsed * rate);
+    tokens_ = std::min(depth, tokens_ + elapsed * rate);
   }
   refilledAt_ = now;
   return tokens_;

@@ -1,9 +1,9 @@
 // OverloadGuard: decides whether a new call may be set up now.
 //
 // Two limits. Call setups are policed by a token bucket on the injected clock: it refills at
-// maxCallSetupsPerSecond and holds at most one second's worth, so a steady stream at the
-// limit is never refused for its jitter, a burst after a quiet spell gets up to a second's
-// worth at once, and sustained overload is admitted at the limit. The second limit is the
+// maxCallSetupsPerSecond and holds 200 ms worth (at least two), so a steady stream at the
+// limit is never refused for its jitter, a burst after a quiet spell gets a fifth of a
+// second's worth on top, and sustained overload is admitted at the limit. The second limit is the
 // stack's count of INVITE transactions that have had no response yet. Past either, new
 // INVITEs are answered 503 + Retry-After, which costs one response instead of the
 // retransmission storm an overloaded B2BUA otherwise causes.

@@ -32,6 +32,10 @@ class SofiaDialog final : public Dialog {
   void reject(const Rejection& rejection) override;
   void hangup() override;
 
+  // A received INVITE that call control did not answer at once (it is forking, or relaying a
+  // re-INVITE) gets 100 Trying. It stays pending for overload control until a real response.
+  void sendTryingIfUnanswered();
+
   // One nua event for this handle. Returns true when the dialog is finished and may be freed.
   bool onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip, tagi_t tags[]);
   nua_handle_t* handle() const { return handle_; }
@@ -41,7 +45,7 @@ class SofiaDialog final : public Dialog {
   // The initial INVITE has had a response (sent or received): it no longer counts as pending.
   void responseSeen();
   void onInviteResponse(int status, const char* phrase, const sip_t* sip);
-  void onOffer(const sip_t* sip);
+  void onOffer(const sip_t* sip, bool isReinvite);
   void endWithoutEvent();
 
   SofiaStack& stack_;
@@ -54,6 +58,7 @@ class SofiaDialog final : public Dialog {
   bool confirmed_ = false;
   bool ackReceived_ = false;
   bool ended_ = false;  // no more events go to the handler
+  bool tryingSent_ = false;
   // Responders for re-INVITE/UPDATE hold a weak reference: they do nothing once we are gone.
   std::shared_ptr<SofiaDialog*> self_;
 };

@@ -114,7 +114,12 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                  // No nta progress timer (periodic 180 retransmission): nta keeps it in a
                  // list sorted by linear insertion, which costs O(ringing calls) per call
                  // and collapses a loaded pbxd. Call refreshes 180s on its own timer.
-                 NTATAG_PROGRESS(UINT_MAX), SIPTAG_ALLOW_STR(options.allow.c_str()),
+                 NTATAG_PROGRESS(UINT_MAX),
+                 // 100 Trying only for INVITEs not answered at once (SofiaDialog::sendTrying),
+                 // not ahead of every 407 or 503: under overload that was one message in four
+                 // of each refused call. A retransmitted INVITE still unanswered gets one from
+                 // nta (RFC 3261 17.2.1).
+                 NUTAG_AUTO100(0), NTATAG_EXTRA_100(1), SIPTAG_ALLOW_STR(options.allow.c_str()),
                  SIPTAG_USER_AGENT_STR(options.userAgent.c_str()), TAG_END());
   PBX_LOG(kInfo, "sip", "", "listening on {}", absl::StrJoin(options.listen, ", "));
   return absl::OkStatus();
@@ -268,6 +273,7 @@ void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   request.source = SourceOf(nua_current_request(nua_));
   request.userAgent = UserAgentOf(sip);
   handler_->onInvite(*raw, request);
+  raw->sendTryingIfUnanswered();
 }
 
 void SofiaStack::finish(SofiaDialog* dialog) {
