@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -89,29 +91,43 @@ TEST_CASE("a stderr nobody reads never blocks the thread that logs") {
   pbx::SetLogLevel(pbx::LogLevel::kInfo);
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
-  std::string text;
+  std::string text;  // the tail of what was read, and the warning once seen
+  std::atomic<bool> warned{false};
+  std::thread reader;
   {
     StderrRedirect redirect(fds[1]);
     // 8 MiB of lines against a 64 KiB pipe nobody drains yet: the writer thread blocks, the
     // queue fills, and the rest is dropped instead of stalling this thread.
     const std::string payload(1024, 'x');
     for (int i = 0; i < 8192; ++i) PBX_LOG(kInfo, "media", "", "{} {}", i, payload);
-    std::thread reader([&] {
+    // Reads to EOF: the writer may still be in the middle of a batch after the warning, and
+    // the redirect's fflush below waits for it.
+    reader = std::thread([&] {
       char buf[1 << 16];
+      std::string tail;
       for (;;) {
         ssize_t n = ::read(fds[0], buf, sizeof buf);
         if (n <= 0) break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.find("lines dropped") != std::string::npos) break;
-        if (text.size() > (1u << 20)) text.erase(0, text.size() - 4096);  // keep the tail
+        if (warned) continue;
+        tail.append(buf, static_cast<size_t>(n));
+        size_t at = tail.find("lines dropped");
+        if (at != std::string::npos) {
+          size_t start = tail.rfind('\n', at);
+          text = tail.substr(start == std::string::npos ? 0 : start + 1);
+          warned = true;
+        } else if (tail.size() > (1u << 20)) {
+          tail.erase(0, tail.size() - 4096);
+        }
       }
     });
     pbx::FlushLog();
     PBX_LOG(kInfo, "media", "", "after the storm");  // wakes the writer for the warning
-    reader.join();
+    for (int i = 0; i < 2000 && !warned; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  ::close(fds[1]);  // with fd 2 restored, the reader sees EOF once the writer is done
+  reader.join();
   CHECK(text.find("WARN log ") != std::string::npos);
   CHECK(text.find("lines dropped: stderr did not keep up") != std::string::npos);
   ::close(fds[0]);
-  ::close(fds[1]);
 }
