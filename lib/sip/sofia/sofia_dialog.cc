@@ -114,7 +114,7 @@ void SofiaDialog::onInviteResponse(int status, const char* phrase, const sip_t* 
   if (handler) handler->onFailed(status, phrase ? phrase : "");
 }
 
-void SofiaDialog::onOffer(const sip_t* sip, bool isReinvite) {
+void SofiaDialog::onOffer(const sip_t* sip) {
   std::string sdp = SdpBodyOf(sip);
   if (ended_ || handler_ == nullptr) {
     nua_respond(handle_, 481, "Call/Transaction Does Not Exist", TAG_END());
@@ -122,16 +122,12 @@ void SofiaDialog::onOffer(const sip_t* sip, bool isReinvite) {
   }
   std::weak_ptr<SofiaDialog*> weak = self_;
   nua_handle_t* handle = handle_;
-  auto answered = std::make_shared<bool>(false);
-  handler_->onOffer(sdp, [weak, handle, answered](int status, const std::string& answer) {
+  handler_->onOffer(sdp, [weak, handle](int status, const std::string& answer) {
     if (weak.expired()) return;
-    *answered = true;
     nua_respond(handle, status, StablePhrase(status, ""),
                 TAG_IF(!answer.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
                 TAG_IF(!answer.empty(), SIPTAG_PAYLOAD_STR(answer.c_str())), TAG_END());
   });
-  // Relayed to the other leg: Trying until its answer comes back (UPDATE has no provisional).
-  if (!*answered && !weak.expired() && isReinvite) nua_respond(handle, SIP_100_TRYING, TAG_END());
 }
 
 bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip,
@@ -143,10 +139,10 @@ bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, con
       onInviteResponse(status, phrase, sip);
       break;
     case nua_i_invite:  // a re-INVITE on a dialog we already know
-      onOffer(sip, /*isReinvite=*/true);
+      onOffer(sip);
       break;
     case nua_i_update:
-      onOffer(sip, /*isReinvite=*/false);
+      onOffer(sip);
       break;
     case nua_i_ack:
       ackReceived_ = true;

@@ -32,8 +32,9 @@ class SofiaDialog final : public Dialog {
   void reject(const Rejection& rejection) override;
   void hangup() override;
 
-  // A received INVITE that call control did not answer at once (it is forking, or relaying a
-  // re-INVITE) gets 100 Trying. It stays pending for overload control until a real response.
+  // A received INVITE that call control did not answer at once (it is forking) gets
+  // 100 Trying. It stays pending for overload control until a real response. (Re-INVITEs
+  // are answered at once by the leg that receives them; nta's extra 100 covers the rest.)
   void sendTryingIfUnanswered();
 
   // One nua event for this handle. Returns true when the dialog is finished and may be freed.
@@ -45,7 +46,7 @@ class SofiaDialog final : public Dialog {
   // The initial INVITE has had a response (sent or received): it no longer counts as pending.
   void responseSeen();
   void onInviteResponse(int status, const char* phrase, const sip_t* sip);
-  void onOffer(const sip_t* sip, bool isReinvite);
+  void onOffer(const sip_t* sip);
   void endWithoutEvent();
 
   SofiaStack& stack_;

@@ -115,7 +115,7 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                  // list sorted by linear insertion, which costs O(ringing calls) per call
                  // and collapses a loaded pbxd. Call refreshes 180s on its own timer.
                  NTATAG_PROGRESS(UINT_MAX),
-                 // 100 Trying only for INVITEs not answered at once (SofiaDialog::sendTrying),
+                 // 100 Trying only for INVITEs not answered at once (sendTryingIfUnanswered),
                  // not ahead of every 407 or 503: under overload that was one message in four
                  // of each refused call. A retransmitted INVITE still unanswered gets one from
                  // nta (RFC 3261 17.2.1).
