@@ -46,8 +46,7 @@ void SofiaDialog::sendProvisional(int status, const std::string& reason, const s
 }
 
 void SofiaDialog::sendTryingIfUnanswered() {
-  if (uac_ || inviteFinal_ || ended_ || !awaitingResponse_ || tryingSent_) return;
-  tryingSent_ = true;
+  if (uac_ || inviteFinal_ || ended_ || !awaitingResponse_) return;
   nua_respond(handle_, SIP_100_TRYING, TAG_END());
 }
 

@@ -32,8 +32,8 @@ class SofiaDialog final : public Dialog {
   void reject(const Rejection& rejection) override;
   void hangup() override;
 
-  // A received INVITE that call control did not answer at once (it is forking) gets
-  // 100 Trying. It stays pending for overload control until a real response. (Re-INVITEs
+  // Called once, after call control has seen the INVITE: if it did not answer at once (it is
+  // forking), 100 Trying. It stays pending for overload control until a real response. (Re-INVITEs
   // are answered at once by the leg that receives them; nta's extra 100 covers the rest.)
   void sendTryingIfUnanswered();
 
@@ -59,7 +59,6 @@ class SofiaDialog final : public Dialog {
   bool confirmed_ = false;
   bool ackReceived_ = false;
   bool ended_ = false;  // no more events go to the handler
-  bool tryingSent_ = false;
   // Responders for re-INVITE/UPDATE hold a weak reference: they do nothing once we are gone.
   std::shared_ptr<SofiaDialog*> self_;
 };

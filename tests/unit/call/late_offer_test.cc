@@ -12,14 +12,16 @@ using namespace pbx::test;
 using pbx::testing::OfferTiming;
 
 namespace {
-// Alice calls Carol (103), whose phone rings only when told to.
-struct CallToManualPhone {
-  CallToManualPhone(TwoPhones& t, OfferTiming offer)
+// Alice calls Carol (103), whose phone does not ring but sends 183 with SDP (early media).
+struct EarlyMediaCall {
+  EarlyMediaCall(TwoPhones& t, OfferTiming offer)
       : carol(t.pbx.addPhone("103", "pw103", Manual())) {
     REQUIRE(carol.registerAccount() == 200);
     out = &t.alice.call("103", offer);
     t.pbx.runPending();
     REQUIRE(carol.incoming() != nullptr);
+    carol.incoming()->sessionProgress();
+    t.pbx.runPending();
   }
   static pbx::testing::SimPhoneOptions Manual() {
     pbx::testing::SimPhoneOptions manual;
@@ -83,11 +85,9 @@ TEST_CASE("late offer: an ACK without an answer ends the call on both legs") {
 
 TEST_CASE("early media: a callee's 183 with SDP reaches the caller anchored at the relay") {
   TwoPhones t;
-  CallToManualPhone c(t, OfferTiming::kInInvite);
+  EarlyMediaCall c(t, OfferTiming::kInInvite);
   auto& carol = c.carol;
   auto& out = *c.out;
-  carol.incoming()->sessionProgress();
-  t.pbx.runPending();
   CHECK(out.provisionals() == std::vector<int>{183});
   CHECK(out.state() == State::kEarly);
   CHECK(out.remoteMedia().ip() == "127.0.0.1");
@@ -96,11 +96,9 @@ TEST_CASE("early media: a callee's 183 with SDP reaches the caller anchored at t
 
 TEST_CASE("late offer: early media from the callee reaches the caller as plain ringing") {
   TwoPhones t;
-  CallToManualPhone c(t, OfferTiming::kInAck);
+  EarlyMediaCall c(t, OfferTiming::kInAck);
   auto& carol = c.carol;
   auto& out = *c.out;
-  carol.incoming()->sessionProgress();
-  t.pbx.runPending();
   // An unreliable 18x cannot carry an offer, so the caller hears 180 without SDP.
   CHECK(out.provisionals() == std::vector<int>{180});
   CHECK(out.state() == State::kRinging);
