@@ -9,10 +9,16 @@
 //   auto verdict = auth.verify(credentials, "REGISTER", "secret-password");
 //   if (verdict == DigestVerdict::kStale) -> challenge again with stale=true
 //
+// Nonces are made once a second, so the few in use at a time are kept (a small cache keyed
+// by their second): challenging and verifying at a high call rate costs no HMAC.
+//
 // Thread-safety: challenge() and verify() are const and may be called from any thread.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,12 +74,21 @@ class DigestAuthenticator {
   std::optional<std::chrono::seconds> nonceAge(const DigestCredentials& credentials) const;
 
  private:
+  struct CachedNonce {
+    int64_t seconds = -1;
+    std::string nonce;
+  };
+
+  // The nonce for `seconds`, from the cache or computed (and then cached).
+  std::string nonceFor(int64_t seconds) const;
   std::string makeNonce(int64_t seconds) const;
 
   const TimeSource& time_;
   std::string realm_;
   std::chrono::seconds nonceLifetime_;
   std::string secret_;
+  mutable std::mutex cacheMutex_;
+  mutable std::array<CachedNonce, 8> cache_;  // slot: seconds % size; guarded by cacheMutex_
 };
 
 // MD5 hex digest of `data` (lower case), as digest authentication uses it.

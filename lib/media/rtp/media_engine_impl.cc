@@ -24,7 +24,7 @@ absl::StatusOr<std::unique_ptr<MediaEngineImpl>> MediaEngineImpl::Create(
     return absl::InvalidArgumentError("bad RTP port range " + std::to_string(options.portMin) +
                                       "-" + std::to_string(options.portMax));
   }
-  auto engine = std::unique_ptr<MediaEngineImpl>(new MediaEngineImpl(options, *address));
+  auto engine = std::unique_ptr<MediaEngineImpl>(new MediaEngineImpl(options, *address, time));
   if (engine->ports_.pairCount() == 0) {
     return absl::InvalidArgumentError("RTP port range " + std::to_string(options.portMin) + "-" +
                                       std::to_string(options.portMax) +
@@ -42,8 +42,9 @@ absl::StatusOr<std::unique_ptr<MediaEngineImpl>> MediaEngineImpl::Create(
   return engine;
 }
 
-MediaEngineImpl::MediaEngineImpl(const MediaEngineOptions& options, const InetAddress& address)
-    : address_(address), ports_(options.portMin, options.portMax) {}
+MediaEngineImpl::MediaEngineImpl(const MediaEngineOptions& options, const InetAddress& address,
+                                 const TimeSource& time)
+    : address_(address), time_(time), ports_(options.portMin, options.portMax) {}
 
 MediaEngineImpl::~MediaEngineImpl() {
   const int64_t alive = relaysActive_.load();
@@ -67,30 +68,51 @@ MediaThread& MediaEngineImpl::leastLoadedThread() {
   return *best;
 }
 
-absl::StatusOr<RtpRelayPtr> MediaEngineImpl::createRelay(const RelayOptions& options) {
-  std::array<PortPairSockets, 2> sockets;
-  std::array<uint16_t, 2> ports{};
-  for (size_t side = 0; side < 2; ++side) {
-    auto port = ports_.acquire([&](uint16_t rtpPort) {
-      auto pair = BindPortPair(address_, rtpPort);
-      if (!pair.ok()) return pair.status();
-      sockets[side] = std::move(*pair);
-      return absl::OkStatus();
-    });
-    if (!port.ok()) {
-      if (side == 1) {
-        sockets[0] = {};
-        ports_.release(ports[0]);
-      }
-      return port.status();
-    }
-    ports[side] = *port;
+absl::StatusOr<PortPair*> MediaEngineImpl::pairFor(MediaThread& thread, MonotonicTime now,
+                                                   std::vector<std::unique_ptr<PortPair>>& bound) {
+  if (PortPair* warm = thread.takeIdlePair(now, /*anyAge=*/false)) return warm;
+  PortPairSockets sockets;
+  auto port = ports_.acquire([&](uint16_t rtpPort) {
+    auto pair = BindPortPair(address_, rtpPort);
+    if (!pair.ok()) return pair.status();
+    sockets = std::move(*pair);
+    return absl::OkStatus();
+  });
+  if (port.ok()) {
+    bound.push_back(std::make_unique<PortPair>(*port, std::move(sockets)));
+    return bound.back().get();
   }
+  if (PortPair* young = thread.takeIdlePair(now, /*anyAge=*/true)) return young;
+  return port.status();
+}
+
+absl::StatusOr<RtpRelayPtr> MediaEngineImpl::createRelay(const RelayOptions& options) {
   MediaThread& thread = leastLoadedThread();
-  auto core = std::make_shared<RelayCore>(options, address_, ports, std::move(sockets));
-  thread.addRelay(core);
+  const MonotonicTime now = time_.monotonicTime();
+  std::vector<std::unique_ptr<PortPair>> bound;
+  auto a = pairFor(thread, now, bound);
+  if (!a.ok()) return a.status();
+  auto b = pairFor(thread, now, bound);
+  if (!b.ok()) {
+    if (bound.empty()) {
+      thread.giveBack(*a);
+    } else {
+      const uint16_t port = bound.front()->rtpPort;
+      bound.clear();  // closes its sockets, so the port can be bound again
+      ports_.release(port);
+    }
+    return b.status();
+  }
+  auto core = std::make_shared<RelayCore>(options, address_, std::array<PortPair*, 2>{*a, *b});
+  thread.addRelay(core, std::move(bound));
   relaysActive_.fetch_add(1, std::memory_order_relaxed);
   return std::make_unique<RtpRelayImpl>(std::move(core), thread, relaysActive_);
+}
+
+size_t MediaEngineImpl::idlePairs() const {
+  size_t idle = 0;
+  for (const auto& thread : threads_) idle += thread->idlePairs();
+  return idle;
 }
 
 MediaEngineStats MediaEngineImpl::stats() const {

@@ -3,6 +3,8 @@
 // on the real clock; tests that need to move time (symmetric-RTP re-latching) pass their own.
 //
 // Relays are placed on the least-loaded media thread; all four sockets of a relay live there.
+// A relay's two port pairs come from that thread's idle pool when it has pairs idle long
+// enough, else they are bound anew from the port range (see MediaThread).
 //
 // Thread-safety: createRelay() and stats() from any thread. Every relay must be destroyed
 // before the engine (checked: the process aborts otherwise).
@@ -35,12 +37,20 @@ class MediaEngineImpl final : public MediaEngine {
   size_t threadCount() const { return threads_.size(); }
   size_t relaysOnThread(size_t index) const { return threads_[index]->load(); }
   const PortAllocator& ports() const { return ports_; }
+  // Pairs bound but in no relay, over all threads.
+  size_t idlePairs() const;
 
  private:
-  MediaEngineImpl(const MediaEngineOptions& options, const InetAddress& address);
+  MediaEngineImpl(const MediaEngineOptions& options, const InetAddress& address,
+                  const TimeSource& time);
   MediaThread& leastLoadedThread();
+  // A pair for a relay on `thread`: idle long enough there, else bound anew, else (the range
+  // is used up, or binding failed) whichever pair has been idle longest there.
+  absl::StatusOr<PortPair*> pairFor(MediaThread& thread, MonotonicTime now,
+                                    std::vector<std::unique_ptr<PortPair>>& bound);
 
   const InetAddress address_;
+  const TimeSource& time_;
   PortAllocator ports_;
   std::atomic<int64_t> relaysActive_{0};
   std::atomic<size_t> nextThread_{0};

@@ -16,6 +16,8 @@ namespace pbx::media::internal {
 namespace {
 
 constexpr int kEventsPerWait = 64;
+// Batches read from an idle pair's socket per wakeup, as for a relay's (level-triggered).
+constexpr int kIdleBatchesPerWakeup = 4;
 
 }  // namespace
 
@@ -77,30 +79,68 @@ void MediaThread::post(Callback callback, Wake wake) {
   }
 }
 
-void MediaThread::addRelay(std::shared_ptr<RelayCore> relay) {
+PortPair* MediaThread::takeIdlePair(MonotonicTime now, bool anyAge) {
+  std::lock_guard<std::mutex> lock(poolMutex_);
+  if (idle_.empty()) return nullptr;
+  PortPair* pair = idle_.front();
+  if (!anyAge && now - pair->idleSince < kReuseAfter) return nullptr;
+  idle_.pop_front();
+  pair->idle = false;
+  return pair;
+}
+
+void MediaThread::giveBack(PortPair* pair) {
+  std::lock_guard<std::mutex> lock(poolMutex_);
+  pair->idle = true;
+  idle_.push_front(pair);  // it was the one idle longest, and keeps its idleSince
+}
+
+size_t MediaThread::idlePairs() const {
+  std::lock_guard<std::mutex> lock(poolMutex_);
+  return idle_.size();
+}
+
+void MediaThread::addRelay(std::shared_ptr<RelayCore> relay,
+                           std::vector<std::unique_ptr<PortPair>> bound) {
   load_.fetch_add(1, std::memory_order_relaxed);
-  post([this, relay = std::move(relay)] { registerRelay(relay); }, Wake::kSoon);
+  // A Callback must be copyable: the new pairs travel in a shared holder (none when warm).
+  using Pairs = std::vector<std::unique_ptr<PortPair>>;
+  auto pairs = bound.empty() ? nullptr : std::make_shared<Pairs>(std::move(bound));
+  post(
+      [this, relay = std::move(relay), pairs = std::move(pairs)] {
+        Pairs none;
+        registerRelay(relay, pairs ? *pairs : none);
+      },
+      Wake::kSoon);
 }
 
 void MediaThread::closeRelay(std::shared_ptr<RelayCore> relay) {
   load_.fetch_sub(1, std::memory_order_relaxed);
-  // Ports come back when the close has run: while they are plentiful it can wait for the
-  // thread's next wakeup, but when a quarter or less of the range is free it must not.
+  // The pairs can be reused once the close has run: while ports are plentiful that can wait
+  // for the thread's next wakeup, but when a quarter or less of the range is free it must not.
   const bool scarce = ports_.freePairs() * 4 <= ports_.pairCount();
   post([this, relay = std::move(relay)] { unregisterRelay(relay.get()); },
        scarce ? Wake::kNow : Wake::kSoon);
 }
 
-void MediaThread::registerRelay(const std::shared_ptr<RelayCore>& relay) {
-  for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
+void MediaThread::registerRelay(const std::shared_ptr<RelayCore>& relay,
+                                std::vector<std::unique_ptr<PortPair>>& bound) {
+  for (std::unique_ptr<PortPair>& pair : bound) {
     for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
       epoll_event event{};
       event.events = EPOLLIN;
-      event.data.ptr = relay->slot(side, channel);
-      if (epoll_ctl(epollFd_, EPOLL_CTL_ADD, relay->fd(side, channel), &event) != 0) {
+      event.data.ptr = pair->slot(channel);
+      if (epoll_ctl(epollFd_, EPOLL_CTL_ADD, pair->fd(channel), &event) != 0) {
         PBX_LOG(kError, "media", relay->name(), "epoll_ctl add: {}", strerror(errno));
       }
     }
+    PortPair* raw = pair.get();
+    pairs_.emplace(raw, std::move(pair));
+  }
+  for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
+    PortPair* pair = relay->pair(side);
+    pair->owner = relay.get();
+    pair->side = side;
   }
   relays_.emplace(relay.get(), relay);
 }
@@ -108,18 +148,57 @@ void MediaThread::registerRelay(const std::shared_ptr<RelayCore>& relay) {
 void MediaThread::unregisterRelay(RelayCore* relay) {
   auto it = relays_.find(relay);
   if (it == relays_.end()) return;
+  const MonotonicTime now = time_.monotonicTime();
+  std::lock_guard<std::mutex> lock(poolMutex_);
   for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
-    for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
-      epoll_ctl(epollFd_, EPOLL_CTL_DEL, relay->fd(side, channel), nullptr);
+    PortPair* pair = relay->pair(side);
+    pair->owner = nullptr;
+    pair->idle = true;
+    pair->idleSince = now;
+    idle_.push_back(pair);
+  }
+  relays_.erase(it);
+}
+
+void MediaThread::onReadable(PortPair::Slot& slot, MonotonicTime now) {
+  PortPair& pair = *slot.pair;
+  if (pair.owner != nullptr) {
+    pair.owner->onReadable(pair.side, slot.channel, *batch_, now, counters_);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(poolMutex_);
+    // Taken for a relay whose registration is posted but has not run: the packets are its.
+    if (!pair.idle) return;
+  }
+  // Idle: whatever arrives is late media of an ended call or a stranger's; drop it.
+  const int socket = pair.fd(slot.channel);
+  for (int round = 0; round < kIdleBatchesPerWakeup; ++round) {
+    batch_->prepareReceive();
+    const int count =
+        recvmmsg(socket, batch_->received.data(), PacketBatch::kPackets, MSG_DONTWAIT, nullptr);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) return;
+    Add(counters_.packetsDropped, static_cast<uint64_t>(count));
+    if (static_cast<size_t>(count) < PacketBatch::kPackets) return;
+  }
+}
+
+void MediaThread::closeIdlePairs(MonotonicTime now, bool all) {
+  std::vector<PortPair*> expired;
+  {
+    std::lock_guard<std::mutex> lock(poolMutex_);
+    while (!idle_.empty() && (all || now - idle_.front()->idleSince >= kIdleClose)) {
+      expired.push_back(idle_.front());
+      idle_.pop_front();
     }
   }
-  // Sockets first, ports second: a port handed out again must be bindable at once.
-  relay->closeSockets();
-  ports_.release(relay->rtpPort(RelaySide::kA));
-  ports_.release(relay->rtpPort(RelaySide::kB));
-  // Events of this epoll batch may still point into the core: free it after the batch.
-  closed_.push_back(std::move(it->second));
-  relays_.erase(it);
+  for (PortPair* pair : expired) {
+    const uint16_t port = pair->rtpPort;
+    // Closing the sockets takes them out of the epoll set; the port is free again after.
+    pairs_.erase(pair);
+    ports_.release(port);
+  }
 }
 
 void MediaThread::runPosted() {
@@ -158,16 +237,16 @@ void MediaThread::run() {
     runPosted();
     const MonotonicTime now = time_.monotonicTime();
     for (int i = 0; i < count; ++i) {
-      auto* slot = static_cast<RelayCore::Slot*>(events[i].data.ptr);
-      // A relay closed just above still has its core here (closed_), with no sockets left.
-      if (slot != nullptr) slot->core->onReadable(*slot, *batch_, now, counters_);
+      auto* slot = static_cast<PortPair::Slot*>(events[i].data.ptr);
+      // A pair closed above (expired) is not in this batch: expiry runs after it.
+      if (slot != nullptr) onReadable(*slot, now);
     }
-    closed_.clear();
+    closeIdlePairs(now, /*all=*/false);
   }
   // Relays are closed before the engine goes; any left here means a bug upstream, but their
   // sockets and ports are still given back.
   while (!relays_.empty()) unregisterRelay(relays_.begin()->first);
-  closed_.clear();
+  closeIdlePairs(time_.monotonicTime(), /*all=*/true);
 }
 
 }  // namespace pbx::media::internal

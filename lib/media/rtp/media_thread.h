@@ -16,17 +16,25 @@
 // from holding thousands of them, and a close wakes the thread at once when a quarter or less
 // of the port range is free.
 //
-// The posted close holds the relay's shared state alive until it runs; the closed core then
-// stays alive until the end of that wakeup, because events of the same epoll batch may still
-// point into it (with its sockets closed they read nothing, even if the descriptor numbers
-// were reused meanwhile).
+// Port pairs: the thread owns the PortPairs of its relays, each in its epoll set from the
+// relay that bound it until the pair is closed. A closed relay's pairs go to the back of the
+// thread's idle pool, still bound; the signaling thread takes the pair idle longest from its
+// front for a new relay once it has been idle kReuseAfter (or at any age when the port range
+// has no free pair left), so a warm pool makes a call's media cost no socket(), bind(),
+// epoll_ctl() or close(), and a late packet of an ended call rarely reaches the next one.
+// Packets arriving at an idle pair are read and dropped (counted as packetsDropped), so a
+// reused pair starts empty. Pairs idle for kIdleClose are closed and their ports freed. A
+// pair taken from the pool but whose relay is not registered yet is left alone: its relay's
+// registration was posted before its address was given out, so it runs first.
 //
-// Thread-safety: post(), addRelay(), closeRelay(), load(), counters() and isThreadSafe() may
-// be called from any thread; everything else belongs to the thread itself.
+// Thread-safety: post(), takeIdlePair(), giveBack(), addRelay(), closeRelay(), idlePairs(),
+// load(), counters() and isThreadSafe() may be called from any thread; everything else
+// belongs to the thread itself.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -39,6 +47,7 @@
 #include "lib/media/rtp/media_counters.h"
 #include "lib/media/rtp/packet_batch.h"
 #include "lib/media/rtp/port_allocator.h"
+#include "lib/media/rtp/port_pair.h"
 #include "lib/media/rtp/relay_core.h"
 #include "pbx/base/time_source.h"
 
@@ -51,6 +60,8 @@ class MediaThread {
   enum class Wake { kNow, kSoon };
   static constexpr std::chrono::milliseconds kSoonDelay{50};
   static constexpr size_t kSoonBatch = 64;  // this many queued posts wake the thread
+  static constexpr std::chrono::seconds kReuseAfter{1};
+  static constexpr std::chrono::seconds kIdleClose{10};
 
   // `ports` receives each closed relay's port pairs back; it must outlive the thread.
   static absl::StatusOr<std::unique_ptr<MediaThread>> Create(int index, const TimeSource& time,
@@ -61,10 +72,16 @@ class MediaThread {
   void post(Callback callback, Wake wake = Wake::kNow);
   bool isThreadSafe() const { return std::this_thread::get_id() == threadId_.load(); }
 
-  // Hands `relay` to this thread; its sockets join the epoll set when the thread gets to it.
-  void addRelay(std::shared_ptr<RelayCore> relay);
-  // Closes the relay's sockets on this thread and returns its ports to the allocator.
+  // The pair idle longest, if it has been idle kReuseAfter by `now` (at any age with
+  // `anyAge`), else null. The caller gives it to a relay with addRelay(), or back.
+  PortPair* takeIdlePair(MonotonicTime now, bool anyAge);
+  void giveBack(PortPair* pair);
+  // Hands `relay` to this thread. `bound` are those of its pairs that the caller bound anew
+  // (the others came from takeIdlePair()); they join the epoll set when the thread gets to it.
+  void addRelay(std::shared_ptr<RelayCore> relay, std::vector<std::unique_ptr<PortPair>> bound);
+  // Puts the relay's pairs back into the idle pool, on this thread.
   void closeRelay(std::shared_ptr<RelayCore> relay);
+  size_t idlePairs() const;
 
   // Relays living on this thread (for least-loaded placement).
   size_t load() const { return load_.load(std::memory_order_relaxed); }
@@ -74,8 +91,11 @@ class MediaThread {
   MediaThread(int index, const TimeSource& time, PortAllocator& ports, int epollFd, int wakeFd);
   void run();
   void runPosted();
-  void registerRelay(const std::shared_ptr<RelayCore>& relay);
+  void registerRelay(const std::shared_ptr<RelayCore>& relay,
+                     std::vector<std::unique_ptr<PortPair>>& bound);
   void unregisterRelay(RelayCore* relay);
+  void onReadable(PortPair::Slot& slot, MonotonicTime now);
+  void closeIdlePairs(MonotonicTime now, bool all);
 
   const int index_;
   const TimeSource& time_;
@@ -87,10 +107,13 @@ class MediaThread {
   std::vector<Callback> queue_ ABSL_GUARDED_BY(mutex_);
   bool wakeSignalled_ ABSL_GUARDED_BY(mutex_) = false;  // the eventfd was written, not yet seen
 
+  mutable std::mutex poolMutex_;
+  std::deque<PortPair*> idle_ ABSL_GUARDED_BY(poolMutex_);  // front: idle longest
+
   // Owned by the thread.
   bool running_ = true;
   std::unordered_map<RelayCore*, std::shared_ptr<RelayCore>> relays_;
-  std::vector<std::shared_ptr<RelayCore>> closed_;  // freed at the end of the wakeup
+  std::unordered_map<PortPair*, std::unique_ptr<PortPair>> pairs_;  // every pair in epoll
   std::unique_ptr<PacketBatch> batch_;
 
   ThreadCounters counters_;

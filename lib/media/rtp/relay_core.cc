@@ -24,26 +24,15 @@ char SideName(RelaySide side) { return side == RelaySide::kA ? 'A' : 'B'; }
 }  // namespace
 
 RelayCore::RelayCore(const RelayOptions& options, const InetAddress& local,
-                     std::array<uint16_t, 2> rtpPorts, std::array<PortPairSockets, 2> sockets)
+                     std::array<PortPair*, 2> pairs)
     : symmetric_(options.symmetricRtp),
       local_(local),
-      rtpPorts_(rtpPorts),
-      name_("relay " + std::to_string(rtpPorts[0]) + "/" + std::to_string(rtpPorts[1])),
-      sockets_(std::move(sockets)) {
-  for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
-    for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
-      slots_[Index(side)][Index(channel)] = Slot{this, side, channel};
-    }
-  }
-}
+      rtpPorts_{pairs[0]->rtpPort, pairs[1]->rtpPort},
+      name_("relay " + std::to_string(rtpPorts_[0]) + "/" + std::to_string(rtpPorts_[1])),
+      pairs_(pairs) {}
 
 SocketAddress RelayCore::localAddress(RelaySide side) const {
   return local_.withPort(rtpPort(side)).toSocketAddress();
-}
-
-int RelayCore::fd(RelaySide side, Channel channel) const {
-  const PortPairSockets& pair = sockets_[Index(side)];
-  return channel == Channel::kRtp ? pair.rtp.fd() : pair.rtcp.fd();
 }
 
 void RelayCore::setRemote(RelaySide side, const InetAddress& remote) {
@@ -73,24 +62,23 @@ void RelayCore::updateDestinations(RelaySide side) {
   }
 }
 
-void RelayCore::onReadable(const Slot& slot, PacketBatch& batch, MonotonicTime now,
+void RelayCore::onReadable(RelaySide side, Channel channel, PacketBatch& batch, MonotonicTime now,
                            ThreadCounters& totals) {
-  const int socket = fd(slot.side, slot.channel);
-  if (socket < 0) return;  // closed earlier in this wakeup
+  const int socket = fd(side, channel);
   for (int round = 0; round < kBatchesPerWakeup; ++round) {
     batch.prepareReceive();
     const int count =
         recvmmsg(socket, batch.received.data(), PacketBatch::kPackets, MSG_DONTWAIT, nullptr);
     if (count < 0 && errno == EINTR) continue;
     if (count <= 0) return;  // EAGAIN: drained (other errors: nothing we can do but wait)
-    forward(slot, batch, static_cast<size_t>(count), now, totals);
+    forward(side, channel, batch, static_cast<size_t>(count), now, totals);
     if (static_cast<size_t>(count) < PacketBatch::kPackets) return;
   }
 }
 
-bool RelayCore::acceptSource(const Slot& slot, const sockaddr* source, socklen_t length,
-                             MonotonicTime now) {
-  Latch& latch = latches_[Index(slot.side)][Index(slot.channel)];
+bool RelayCore::acceptSource(RelaySide side, Channel channel, const sockaddr* source,
+                             socklen_t length, MonotonicTime now) {
+  Latch& latch = latches_[Index(side)][Index(channel)];
   if (latch.source.matches(source, length)) {
     latch.lastSeen = now;
     return true;
@@ -101,31 +89,31 @@ bool RelayCore::acceptSource(const Slot& slot, const sockaddr* source, socklen_t
   if (from.empty()) return false;
   if (!first) {
     PBX_LOG(kInfo, "media", name_, "side {} {} re-latched from {} to {} after silence",
-            SideName(slot.side), ChannelName(slot.channel), latch.source.toSocketAddress().str(),
+            SideName(side), ChannelName(channel), latch.source.toSocketAddress().str(),
             from.toSocketAddress().str());
   } else {
-    PBX_LOG(kDebug, "media", name_, "side {} {} latched to {}", SideName(slot.side),
-            ChannelName(slot.channel), from.toSocketAddress().str());
+    PBX_LOG(kDebug, "media", name_, "side {} {} latched to {}", SideName(side),
+            ChannelName(channel), from.toSocketAddress().str());
   }
   latch.source = from;
   latch.lastSeen = now;
-  updateDestinations(slot.side);
+  updateDestinations(side);
   return true;
 }
 
-void RelayCore::forward(const Slot& slot, PacketBatch& batch, size_t count, MonotonicTime now,
-                        ThreadCounters& totals) {
-  const RelaySide to = Other(slot.side);
-  const InetAddress& destination = destinations_[Index(to)][Index(slot.channel)];
-  const bool forwarding = forwarding_[Index(slot.side)];
+void RelayCore::forward(RelaySide side, Channel channel, PacketBatch& batch, size_t count,
+                        MonotonicTime now, ThreadCounters& totals) {
+  const RelaySide to = Other(side);
+  const InetAddress& destination = destinations_[Index(to)][Index(channel)];
+  const bool forwarding = forwarding_[Index(side)];
 
   uint64_t bytesIn = 0;
   uint64_t dropped = 0;
   size_t queued = 0;
   for (size_t i = 0; i < count; ++i) {
     bytesIn += batch.size(i);
-    if (batch.truncated(i) || !IsValid(slot.channel, batch.data(i), batch.size(i)) ||
-        (symmetric_ && !acceptSource(slot, batch.source(i), batch.sourceLength(i), now))) {
+    if (batch.truncated(i) || !IsValid(channel, batch.data(i), batch.size(i)) ||
+        (symmetric_ && !acceptSource(side, channel, batch.source(i), batch.sourceLength(i), now))) {
       ++dropped;
       continue;
     }
@@ -139,7 +127,7 @@ void RelayCore::forward(const Slot& slot, PacketBatch& batch, size_t count, Mono
 
   uint64_t sent = 0;
   uint64_t bytesOut = 0;
-  const int out = fd(to, slot.channel);
+  const int out = fd(to, channel);
   size_t next = 0;
   while (next < queued) {
     const int n = sendmmsg(out, &batch.outgoing[next], queued - next, MSG_DONTWAIT);
@@ -157,7 +145,7 @@ void RelayCore::forward(const Slot& slot, PacketBatch& batch, size_t count, Mono
   }
   dropped += queued - sent;
 
-  SideCounters& in = counters_[Index(slot.side)];
+  SideCounters& in = counters_[Index(side)];
   Add(in.bytesReceived, bytesIn);
   if (dropped != 0) {
     Add(in.packetsDropped, dropped);
@@ -173,13 +161,6 @@ void RelayCore::forward(const Slot& slot, PacketBatch& batch, size_t count, Mono
   // Last, and with release order: whoever sees this count sees every other counter this
   // batch touched (see SideCounters).
   in.packetsReceived.store(Read(in.packetsReceived) + count, std::memory_order_release);
-}
-
-void RelayCore::closeSockets() {
-  for (PortPairSockets& pair : sockets_) {
-    pair.rtp.close();
-    pair.rtcp.close();
-  }
 }
 
 }  // namespace pbx::media::internal

@@ -24,10 +24,12 @@
 //    the SDP address (and its port + 1) is used, and packets from any source are accepted.
 //  - No destination (no SDP address, port 0, nothing latched): packets are dropped, counted.
 //
+// Sockets: the relay uses one PortPair per side, which its media thread owns and lends it
+// (see port_pair.h); the thread hands the packets of a pair to the relay whose pair it is.
+//
 // Thread-safety: everything but the constructor, localAddress(), rtpPort() and stats() runs
 // on the owning media thread only. The core is shared (shared_ptr) between the RtpRelay
-// handle and the media thread, so the media thread never sees it freed while it still has the
-// sockets in its epoll set.
+// handle and the posted work of the media thread that still refers to it.
 #pragma once
 
 #include <array>
@@ -38,27 +40,18 @@
 #include "lib/media/rtp/inet_address.h"
 #include "lib/media/rtp/media_counters.h"
 #include "lib/media/rtp/packet_batch.h"
-#include "lib/media/rtp/udp_socket.h"
+#include "lib/media/rtp/port_pair.h"
 #include "pbx/base/time_source.h"
 #include "pbx/media/rtp_relay.h"
 
 namespace pbx::media::internal {
 
-enum class Channel { kRtp = 0, kRtcp = 1 };
-
 class RelayCore {
  public:
   static constexpr std::chrono::seconds kRelatchAfterSilence{2};
 
-  // What an epoll event on one of the four sockets points to.
-  struct Slot {
-    RelayCore* core;
-    RelaySide side;
-    Channel channel;
-  };
-
-  RelayCore(const RelayOptions& options, const InetAddress& local, std::array<uint16_t, 2> rtpPorts,
-            std::array<PortPairSockets, 2> sockets);
+  // `pairs` (side A, side B) must stay open while the relay is registered on its thread.
+  RelayCore(const RelayOptions& options, const InetAddress& local, std::array<PortPair*, 2> pairs);
 
   // Any thread.
   SocketAddress localAddress(RelaySide side) const;
@@ -67,13 +60,14 @@ class RelayCore {
   const std::string& name() const { return name_; }
 
   // Media thread only.
-  int fd(RelaySide side, Channel channel) const;
-  Slot* slot(RelaySide side, Channel channel) { return &slots_[Index(side)][Index(channel)]; }
+  int fd(RelaySide side, Channel channel) const { return pairs_[Index(side)]->fd(channel); }
+  PortPair* pair(RelaySide side) const { return pairs_[Index(side)]; }
   void setRemote(RelaySide side, const InetAddress& remote);
   void setForwarding(RelaySide from, bool enabled) { forwarding_[Index(from)] = enabled; }
-  // Reads the socket of `slot` until it would block (or a fairness budget is spent).
-  void onReadable(const Slot& slot, PacketBatch& batch, MonotonicTime now, ThreadCounters& totals);
-  void closeSockets();
+  // Reads the socket of `side`'s `channel` until it would block (or a fairness budget is
+  // spent) and forwards what arrived.
+  void onReadable(RelaySide side, Channel channel, PacketBatch& batch, MonotonicTime now,
+                  ThreadCounters& totals);
 
  private:
   struct Latch {
@@ -84,18 +78,18 @@ class RelayCore {
   static size_t Index(RelaySide side) { return static_cast<size_t>(side); }
   static size_t Index(Channel channel) { return static_cast<size_t>(channel); }
 
-  void forward(const Slot& slot, PacketBatch& batch, size_t count, MonotonicTime now,
+  void forward(RelaySide side, Channel channel, PacketBatch& batch, size_t count, MonotonicTime now,
                ThreadCounters& totals);
   // False when a packet from `source` must be dropped because another source is latched.
-  bool acceptSource(const Slot& slot, const sockaddr* source, socklen_t length, MonotonicTime now);
+  bool acceptSource(RelaySide side, Channel channel, const sockaddr* source, socklen_t length,
+                    MonotonicTime now);
   void updateDestinations(RelaySide side);
 
   const bool symmetric_;
   const InetAddress local_;
   const std::array<uint16_t, 2> rtpPorts_;
   const std::string name_;  // "relay 20000/20002": log context
-  std::array<PortPairSockets, 2> sockets_;
-  std::array<std::array<Slot, 2>, 2> slots_;
+  const std::array<PortPair*, 2> pairs_;
   std::array<InetAddress, 2> remote_;                       // SDP address per side
   std::array<std::array<Latch, 2>, 2> latches_;             // [side][channel]
   std::array<std::array<InetAddress, 2>, 2> destinations_;  // [side][channel]

@@ -46,9 +46,12 @@ bool SafeEquals(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string Md5Hex(std::string_view data) {
+  // Fetched once: EVP_md5() would look the algorithm up in the provider on every digest.
+  static EVP_MD* const kFetched = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  const EVP_MD* md5 = kFetched != nullptr ? kFetched : EVP_md5();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_md5(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest, &size, md5, nullptr);
   return Hex(digest, size);
 }
 
@@ -93,13 +96,26 @@ std::string DigestAuthenticator::makeNonce(int64_t seconds) const {
   return absl::StrCat(stamp, ".", Hex(mac, 12));
 }
 
+std::string DigestAuthenticator::nonceFor(int64_t seconds) const {
+  CachedNonce& slot = cache_[static_cast<uint64_t>(seconds) % cache_.size()];
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    if (slot.seconds == seconds) return slot.nonce;
+  }
+  std::string nonce = makeNonce(seconds);
+  std::lock_guard<std::mutex> lock(cacheMutex_);
+  slot.seconds = seconds;
+  slot.nonce = nonce;
+  return nonce;
+}
+
 DigestChallenge DigestAuthenticator::challenge(bool stale) const {
   auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(time_.monotonicTime().time_since_epoch())
           .count();
   DigestChallenge c;
   c.realm = realm_;
-  c.nonce = makeNonce(seconds);
+  c.nonce = nonceFor(seconds);
   c.stale = stale;
   return c;
 }
@@ -109,11 +125,11 @@ std::optional<std::chrono::seconds> DigestAuthenticator::nonceAge(
   size_t dot = c.nonce.find('.');
   int64_t stamp = 0;
   if (c.realm != realm_ || dot == std::string::npos ||
-      !absl::SimpleAtoi(c.nonce.substr(0, dot), &stamp) || makeNonce(stamp) != c.nonce)
+      !absl::SimpleAtoi(c.nonce.substr(0, dot), &stamp) || nonceFor(stamp) != c.nonce)
     return std::nullopt;
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 time_.monotonicTime().time_since_epoch())
-                 .count();
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(time_.monotonicTime().time_since_epoch())
+          .count();
   return std::chrono::seconds(now - stamp);
 }
 
@@ -126,7 +142,7 @@ DigestVerdict DigestAuthenticator::verify(const DigestCredentials& c, std::strin
   size_t dot = c.nonce.find('.');
   int64_t stamp = 0;
   if (dot == std::string::npos || !absl::SimpleAtoi(c.nonce.substr(0, dot), &stamp) ||
-      makeNonce(stamp) != c.nonce) {
+      nonceFor(stamp) != c.nonce) {
     return DigestVerdict::kBadNonce;
   }
   if (!SafeEquals(DigestResponse(c, method, password), c.response))

@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <set>
+#include <string>
+#include <vector>
+
 using namespace std::chrono_literals;
 using pbx::sip::DigestVerdict;
 
@@ -85,4 +89,27 @@ TEST_CASE("the age of a nonce we issued is known; a foreign nonce has none") {
   CHECK(*auth.nonceAge(cred) == 3s);
   cred.nonce = "123.abc";
   CHECK_FALSE(auth.nonceAge(cred).has_value());
+}
+
+TEST_CASE("nonces stay verifiable when later seconds take over their cache slot") {
+  pbx::SimulatedTimeSource time;
+  pbx::sip::DigestAuthenticator auth(time, "pbx.test", 300s);
+  std::vector<pbx::sip::DigestCredentials> answers;
+  for (int second = 0; second < 20; ++second) {  // more seconds than the cache holds
+    answers.push_back(Answer(auth.challenge(), "100", "demo100", "INVITE"));
+    time.advance(1s);
+  }
+  std::set<std::string> distinct;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    distinct.insert(answers[i].nonce);
+    CHECK(auth.verify(answers[i], "INVITE", "demo100") == DigestVerdict::kOk);
+    REQUIRE(auth.nonceAge(answers[i]).has_value());
+    CHECK(auth.nonceAge(answers[i])->count() == static_cast<int64_t>(answers.size() - i));
+  }
+  CHECK(distinct.size() == answers.size());
+  // A nonce of a second that is cached right now, but not made by us.
+  auto forged = answers.back();
+  forged.nonce = forged.nonce.substr(0, forged.nonce.find('.')) + ".000000000000000000000000";
+  forged.response = pbx::sip::DigestResponse(forged, "INVITE", "demo100");
+  CHECK(auth.verify(forged, "INVITE", "demo100") == DigestVerdict::kBadNonce);
 }
