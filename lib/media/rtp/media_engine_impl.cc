@@ -87,7 +87,20 @@ absl::StatusOr<PortPair*> MediaEngineImpl::pairFor(MediaThread& thread, Monotoni
 }
 
 absl::StatusOr<RtpRelayPtr> MediaEngineImpl::createRelay(const RelayOptions& options) {
-  MediaThread& thread = leastLoadedThread();
+  MediaThread& preferred = leastLoadedThread();
+  auto relay = createRelayOn(preferred, options);
+  if (relay.ok() || !absl::IsResourceExhausted(relay.status())) return relay;
+  // The range is used up and the preferred thread has no idle pair: another may have some.
+  for (const auto& thread : threads_) {
+    if (thread.get() == &preferred || thread->idlePairs() < 2) continue;
+    auto other = createRelayOn(*thread, options);
+    if (other.ok()) return other;
+  }
+  return relay;
+}
+
+absl::StatusOr<RtpRelayPtr> MediaEngineImpl::createRelayOn(MediaThread& thread,
+                                                           const RelayOptions& options) {
   const MonotonicTime now = time_.monotonicTime();
   std::vector<std::unique_ptr<PortPair>> bound;
   auto a = pairFor(thread, now, bound);

@@ -44,6 +44,7 @@ class MediaEngineImpl final : public MediaEngine {
   MediaEngineImpl(const MediaEngineOptions& options, const InetAddress& address,
                   const TimeSource& time);
   MediaThread& leastLoadedThread();
+  absl::StatusOr<RtpRelayPtr> createRelayOn(MediaThread& thread, const RelayOptions& options);
   // A pair for a relay on `thread`: idle long enough there, else bound anew, else (the range
   // is used up, or binding failed) whichever pair has been idle longest there.
   absl::StatusOr<PortPair*> pairFor(MediaThread& thread, MonotonicTime now,

@@ -123,5 +123,27 @@ TEST_CASE("pairs idle for kIdleClose are closed - their ports are free again") {
   CHECK(squatter.ok());
 }
 
+TEST_CASE("with the range used up - a relay goes to whichever thread has idle pairs") {
+  MediaEngineOptions options;
+  options.portMin = 29900;
+  options.portMax = 29907;  // four pairs: two relays
+  options.threads = 3;
+  SimulatedTimeSource time;
+  auto engine = MediaEngineImpl::Create(options, time);
+  REQUIRE(engine.ok());
+  auto first = (*engine)->createRelay({});
+  auto second = (*engine)->createRelay({});
+  REQUIRE((first.ok() && second.ok()));
+  first->reset();
+  REQUIRE(WaitUntil([&] { return (*engine)->idlePairs() == 2; }));
+  // The least-loaded thread is one with no relay and no pool; the pairs are on another.
+  for (int round = 0; round < 3; ++round) {
+    auto again = (*engine)->createRelay({});
+    REQUIRE_MESSAGE(again.ok(), again.status().ToString());
+    again->reset();
+    REQUIRE(WaitUntil([&] { return (*engine)->idlePairs() == 2; }));
+  }
+}
+
 }  // namespace
 }  // namespace pbx::media
