@@ -12,9 +12,9 @@
 // 1000 call setups a second pbxd used 71% of a core instead of 77% (sip-cps bench, no RTP).
 // The first packets of a new relay may wait up to kSoonDelay, once; in practice media starts
 // an answer's round trip after the relay was made, and its sockets queue what arrives
-// meanwhile. Closes give sockets and ports back, so the batch bound keeps a burst of hang-ups
-// from holding thousands of them, and a close wakes the thread at once when a quarter or less
-// of the port range is free.
+// meanwhile. A close makes the relay's pairs reusable, so the batch bound keeps a burst of
+// hang-ups from holding thousands of them back, and a close wakes the thread at once when a
+// quarter or less of the port range is free.
 //
 // Port pairs: the thread owns the PortPairs of its relays, each in its epoll set from the
 // relay that bound it until the pair is closed. A closed relay's pairs go to the back of the
@@ -63,7 +63,7 @@ class MediaThread {
   static constexpr std::chrono::seconds kReuseAfter{1};
   static constexpr std::chrono::seconds kIdleClose{10};
 
-  // `ports` receives each closed relay's port pairs back; it must outlive the thread.
+  // `ports` gets the port of each pair the thread closes back; it must outlive the thread.
   static absl::StatusOr<std::unique_ptr<MediaThread>> Create(int index, const TimeSource& time,
                                                              PortAllocator& ports);
   // Runs the work posted so far (closing relays still queued for closing), then joins.
