@@ -16,8 +16,6 @@ namespace pbx::media::internal {
 namespace {
 
 constexpr int kEventsPerWait = 64;
-// Batches read from an idle pair's socket per wakeup, as for a relay's (level-triggered).
-constexpr int kIdleBatchesPerWakeup = 4;
 
 }  // namespace
 
@@ -106,12 +104,9 @@ void MediaThread::addRelay(std::shared_ptr<RelayCore> relay,
   // A Callback must be copyable: the new pairs travel in a shared holder (none when warm).
   using Pairs = std::vector<std::unique_ptr<PortPair>>;
   auto pairs = bound.empty() ? nullptr : std::make_shared<Pairs>(std::move(bound));
-  post(
-      [this, relay = std::move(relay), pairs = std::move(pairs)] {
-        Pairs none;
-        registerRelay(relay, pairs ? *pairs : none);
-      },
-      Wake::kSoon);
+  post([this, relay = std::move(relay),
+        pairs = std::move(pairs)] { registerRelay(relay, pairs.get()); },
+       Wake::kSoon);
 }
 
 void MediaThread::closeRelay(std::shared_ptr<RelayCore> relay) {
@@ -124,8 +119,9 @@ void MediaThread::closeRelay(std::shared_ptr<RelayCore> relay) {
 }
 
 void MediaThread::registerRelay(const std::shared_ptr<RelayCore>& relay,
-                                std::vector<std::unique_ptr<PortPair>>& bound) {
-  for (std::unique_ptr<PortPair>& pair : bound) {
+                                std::vector<std::unique_ptr<PortPair>>* bound) {
+  for (size_t i = 0; bound != nullptr && i < bound->size(); ++i) {
+    std::unique_ptr<PortPair>& pair = (*bound)[i];
     for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
       epoll_event event{};
       event.events = EPOLLIN;
@@ -172,16 +168,8 @@ void MediaThread::onReadable(PortPair::Slot& slot, MonotonicTime now) {
     if (!pair.idle) return;
   }
   // Idle: whatever arrives is late media of an ended call or a stranger's; drop it.
-  const int socket = pair.fd(slot.channel);
-  for (int round = 0; round < kIdleBatchesPerWakeup; ++round) {
-    batch_->prepareReceive();
-    const int count =
-        recvmmsg(socket, batch_->received.data(), PacketBatch::kPackets, MSG_DONTWAIT, nullptr);
-    if (count < 0 && errno == EINTR) continue;
-    if (count <= 0) return;
-    Add(counters_.packetsDropped, static_cast<uint64_t>(count));
-    if (static_cast<size_t>(count) < PacketBatch::kPackets) return;
-  }
+  ReadSocket(pair.fd(slot.channel), *batch_,
+             [&](size_t count) { Add(counters_.packetsDropped, count); });
 }
 
 void MediaThread::closeIdlePairs(MonotonicTime now, bool all) {

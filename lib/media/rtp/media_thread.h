@@ -91,8 +91,9 @@ class MediaThread {
   MediaThread(int index, const TimeSource& time, PortAllocator& ports, int epollFd, int wakeFd);
   void run();
   void runPosted();
+  // `bound`: the relay's newly bound pairs, null when both came from the pool.
   void registerRelay(const std::shared_ptr<RelayCore>& relay,
-                     std::vector<std::unique_ptr<PortPair>>& bound);
+                     std::vector<std::unique_ptr<PortPair>>* bound);
   void unregisterRelay(RelayCore* relay);
   void onReadable(PortPair::Slot& slot, MonotonicTime now);
   void closeIdlePairs(MonotonicTime now, bool all);

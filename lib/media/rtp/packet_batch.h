@@ -5,6 +5,7 @@
 // Thread-safety: owned and used by one media thread.
 #pragma once
 
+#include <errno.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -17,6 +18,9 @@ namespace pbx::media::internal {
 
 struct PacketBatch {
   static constexpr size_t kPackets = 32;
+  // Full batches read from one socket per wakeup before the loop serves the other sockets;
+  // the sockets are level-triggered, so whatever is left is reported again at once.
+  static constexpr int kBatchesPerWakeup = 4;
   // Larger than any Ethernet-MTU datagram; bigger ones arrive truncated and are dropped.
   static constexpr size_t kBufferSize = 2048;
 
@@ -61,5 +65,21 @@ struct PacketBatch {
   std::array<iovec, kPackets> sendVectors;
   std::array<std::array<uint8_t, kBufferSize>, kPackets> buffers;
 };
+
+// Reads `socket` into `batch` with recvmmsg() until it would block or kBatchesPerWakeup full
+// batches were read, calling `onBatch(count)` for each batch read. Errors other than EINTR
+// end the read: there is nothing to do but wait for the next wakeup.
+template <typename OnBatch>
+void ReadSocket(int socket, PacketBatch& batch, OnBatch&& onBatch) {
+  for (int round = 0; round < PacketBatch::kBatchesPerWakeup; ++round) {
+    batch.prepareReceive();
+    const int count =
+        recvmmsg(socket, batch.received.data(), PacketBatch::kPackets, MSG_DONTWAIT, nullptr);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) return;
+    onBatch(static_cast<size_t>(count));
+    if (static_cast<size_t>(count) < PacketBatch::kPackets) return;
+  }
+}
 
 }  // namespace pbx::media::internal

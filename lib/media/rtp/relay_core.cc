@@ -10,10 +10,6 @@
 namespace pbx::media::internal {
 namespace {
 
-// Batches read from one socket per wakeup before the loop serves the other sockets; the
-// sockets are level-triggered, so whatever is left is reported again at once.
-constexpr int kBatchesPerWakeup = 4;
-
 bool IsValid(Channel channel, const uint8_t* data, size_t size) {
   return channel == Channel::kRtp ? LooksLikeRtp(data, size) : LooksLikeRtcp(data, size);
 }
@@ -64,16 +60,8 @@ void RelayCore::updateDestinations(RelaySide side) {
 
 void RelayCore::onReadable(RelaySide side, Channel channel, PacketBatch& batch, MonotonicTime now,
                            ThreadCounters& totals) {
-  const int socket = fd(side, channel);
-  for (int round = 0; round < kBatchesPerWakeup; ++round) {
-    batch.prepareReceive();
-    const int count =
-        recvmmsg(socket, batch.received.data(), PacketBatch::kPackets, MSG_DONTWAIT, nullptr);
-    if (count < 0 && errno == EINTR) continue;
-    if (count <= 0) return;  // EAGAIN: drained (other errors: nothing we can do but wait)
-    forward(side, channel, batch, static_cast<size_t>(count), now, totals);
-    if (static_cast<size_t>(count) < PacketBatch::kPackets) return;
-  }
+  ReadSocket(fd(side, channel), batch,
+             [&](size_t count) { forward(side, channel, batch, count, now, totals); });
 }
 
 bool RelayCore::acceptSource(RelaySide side, Channel channel, const sockaddr* source,

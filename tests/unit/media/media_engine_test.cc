@@ -10,6 +10,7 @@
 #include "lib/media/rtp/media_engine_impl.h"
 #include "pbx/base/time_source.h"
 #include "pbx/media/media_engine.h"
+#include "tests/unit/media/test_engine.h"
 #include "tests/unit/media/udp_phone.h"
 
 namespace pbx::media {
@@ -25,14 +26,7 @@ const RealTimeSource kRealTime;
 
 std::unique_ptr<MediaEngineImpl> MakeEngine(uint16_t portMin, uint16_t portMax, int threads = 1,
                                             const std::string& address = "127.0.0.1") {
-  MediaEngineOptions options;
-  options.address = address;
-  options.portMin = portMin;
-  options.portMax = portMax;
-  options.threads = threads;
-  auto engine = MediaEngineImpl::Create(options, kRealTime);
-  REQUIRE(engine.ok());
-  return std::move(*engine);
+  return testing::MakeTestEngine(kRealTime, portMin, portMax, threads, address);
 }
 
 TEST_CASE("bad options are refused") {

@@ -7,6 +7,7 @@
 #include "lib/media/rtp/media_engine_impl.h"
 #include "lib/media/rtp/media_thread.h"
 #include "pbx/base/time_source.h"
+#include "tests/unit/media/test_engine.h"
 #include "tests/unit/media/udp_phone.h"
 
 namespace pbx::media {
@@ -21,15 +22,7 @@ using testing::WaitUntil;
 constexpr size_t kPairs = 50;
 
 struct Pool {
-  Pool() {
-    MediaEngineOptions options;
-    options.portMin = 29800;
-    options.portMax = 29899;
-    options.threads = 1;
-    auto created = MediaEngineImpl::Create(options, time);
-    REQUIRE(created.ok());
-    engine = std::move(*created);
-  }
+  Pool() : engine(testing::MakeTestEngine(time, 29800, 29899)) {}
 
   RtpRelayPtr relay() {
     auto made = engine->createRelay({});
@@ -124,24 +117,19 @@ TEST_CASE("pairs idle for kIdleClose are closed - their ports are free again") {
 }
 
 TEST_CASE("with the range used up - a relay goes to whichever thread has idle pairs") {
-  MediaEngineOptions options;
-  options.portMin = 29900;
-  options.portMax = 29907;  // four pairs: two relays
-  options.threads = 3;
   SimulatedTimeSource time;
-  auto engine = MediaEngineImpl::Create(options, time);
-  REQUIRE(engine.ok());
-  auto first = (*engine)->createRelay({});
-  auto second = (*engine)->createRelay({});
+  auto engine = testing::MakeTestEngine(time, 29900, 29907, 3);  // four pairs: two relays
+  auto first = engine->createRelay({});
+  auto second = engine->createRelay({});
   REQUIRE((first.ok() && second.ok()));
   first->reset();
-  REQUIRE(WaitUntil([&] { return (*engine)->idlePairs() == 2; }));
+  REQUIRE(WaitUntil([&] { return engine->idlePairs() == 2; }));
   // The least-loaded thread is one with no relay and no pool; the pairs are on another.
   for (int round = 0; round < 3; ++round) {
-    auto again = (*engine)->createRelay({});
+    auto again = engine->createRelay({});
     REQUIRE_MESSAGE(again.ok(), again.status().ToString());
     again->reset();
-    REQUIRE(WaitUntil([&] { return (*engine)->idlePairs() == 2; }));
+    REQUIRE(WaitUntil([&] { return engine->idlePairs() == 2; }));
   }
 }
 

@@ -5,6 +5,7 @@
 #include "lib/media/rtp/media_engine_impl.h"
 #include "lib/media/rtp/relay_core.h"
 #include "pbx/base/time_source.h"
+#include "tests/unit/media/test_engine.h"
 #include "tests/unit/media/udp_phone.h"
 
 namespace pbx::media {
@@ -19,13 +20,7 @@ using testing::WaitUntil;
 
 struct Fixture {
   explicit Fixture(RelayOptions relayOptions = {}) {
-    MediaEngineOptions options;
-    options.portMin = 29000;
-    options.portMax = 29499;
-    options.threads = 1;
-    auto created = MediaEngineImpl::Create(options, time);
-    REQUIRE(created.ok());
-    engine = std::move(*created);
+    engine = testing::MakeTestEngine(time, 29000, 29499);
     auto made = engine->createRelay(relayOptions);
     REQUIRE(made.ok());
     relay = std::move(*made);
