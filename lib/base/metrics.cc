@@ -1,5 +1,6 @@
 #include "pbx/base/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -44,12 +45,33 @@ std::string FormatNumber(double v) {
 
 }  // namespace
 
+Histogram::Histogram(std::vector<double> upperBounds)
+    : bounds_(std::move(upperBounds)),
+      buckets_(std::make_unique<std::atomic<uint64_t>[]>(bounds_.size() + 1)) {
+  std::sort(bounds_.begin(), bounds_.end());
+  bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
+}
+
+void Histogram::observe(double v) {
+  // The first bucket whose bound is >= v; past the last bound, +Inf.
+  size_t i = std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin();
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  sum_.add(v);
+}
+
+uint64_t Histogram::bucketCount(size_t i) const {
+  uint64_t total = 0;
+  for (size_t b = 0; b <= std::min(i, bounds_.size()); ++b)
+    total += buckets_[b].load(std::memory_order_relaxed);
+  return total;
+}
+
 MetricsRegistry::Family& MetricsRegistry::family(const std::string& name, const std::string& help,
-                                                 bool isCounter) {
+                                                 Type type) {
   auto [it, inserted] = families_.try_emplace(name);
   if (inserted) {
     it->second.help = help;
-    it->second.isCounter = isCounter;
+    it->second.type = type;
   }
   return it->second;
 }
@@ -57,7 +79,7 @@ MetricsRegistry::Family& MetricsRegistry::family(const std::string& name, const 
 Counter& MetricsRegistry::counter(const std::string& name, const std::string& help,
                                   const MetricLabels& labels) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto& slot = family(name, help, true).counters[RenderLabels(labels)];
+  auto& slot = family(name, help, Type::kCounter).counters[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
 }
@@ -65,7 +87,7 @@ Counter& MetricsRegistry::counter(const std::string& name, const std::string& he
 Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help,
                               const MetricLabels& labels) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto& slot = family(name, help, false).gauges[RenderLabels(labels)];
+  auto& slot = family(name, help, Type::kGauge).gauges[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Gauge>();
   return *slot;
 }
@@ -73,7 +95,21 @@ Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help,
 void MetricsRegistry::callbackGauge(const std::string& name, const std::string& help,
                                     std::function<double()> read) {
   std::lock_guard<std::mutex> lock(mutex_);
-  family(name, help, false).callback = std::move(read);
+  family(name, help, Type::kGauge).callback = std::move(read);
+}
+
+void MetricsRegistry::callbackCounter(const std::string& name, const std::string& help,
+                                      std::function<double()> read) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  family(name, help, Type::kCounter).callback = std::move(read);
+}
+
+Histogram& MetricsRegistry::histogram(const std::string& name, const std::string& help,
+                                      std::vector<double> upperBounds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& slot = family(name, help, Type::kHistogram).histogram;
+  if (!slot) slot = std::make_unique<Histogram>(std::move(upperBounds));
+  return *slot;
 }
 
 double MetricsRegistry::value(const std::string& name, const MetricLabels& labels) const {
@@ -93,7 +129,21 @@ std::string MetricsRegistry::renderPrometheus() const {
   std::string out;
   for (const auto& [name, f] : families_) {
     out.append("# HELP ").append(name).append(" ").append(f.help).append("\n");
-    out.append("# TYPE ").append(name).append(f.isCounter ? " counter\n" : " gauge\n");
+    out.append("# TYPE ").append(name).append(" ");
+    if (f.histogram) {
+      out.append("histogram\n");
+      const Histogram& h = *f.histogram;
+      for (size_t i = 0; i <= h.upperBounds().size(); ++i) {
+        std::string le = i < h.upperBounds().size() ? FormatNumber(h.upperBounds()[i]) : "+Inf";
+        out.append(name).append("_bucket{le=\"").append(le).append("\"} ");
+        out.append(FormatNumber(double(h.bucketCount(i)))).append("\n");
+      }
+      out.append(name).append("_sum ").append(FormatNumber(h.sum())).append("\n");
+      // The +Inf bucket, so that the two agree even while another thread observes.
+      out.append(name).append("_count ").append(FormatNumber(double(h.count()))).append("\n");
+      continue;
+    }
+    out.append(f.type == Type::kCounter ? "counter\n" : "gauge\n");
     if (f.callback) {
       out.append(name).append(" ").append(FormatNumber(f.callback())).append("\n");
       continue;

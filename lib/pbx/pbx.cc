@@ -1,10 +1,14 @@
 #include "pbx/pbx.h"
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
+#include <vector>
 
+#include "lib/base/lag_probe.h"
 #include "lib/base/log.h"
+#include "lib/base/thread_cpu_clock.h"
 #include "lib/call/call_controller.h"
 #include "pbx/base/status.h"
 #include "pbx/media/media_engine.h"
@@ -14,6 +18,11 @@ namespace pbx {
 namespace {
 
 constexpr std::chrono::seconds kShutdownGrace{5};
+constexpr std::chrono::milliseconds kLagProbeInterval{100};
+// Loop lag buckets, in seconds: a loop keeping up lands in the first; retransmissions start
+// to suffer from about T1 (500 ms).
+const std::vector<double> kLagBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                         0.05,   0.1,   0.25,   0.5,   1,    2.5};
 
 class PbxImpl final : public Pbx {
  public:
@@ -21,6 +30,9 @@ class PbxImpl final : public Pbx {
 
   absl::Status start(const Options& options) {
     PBX_ASSIGN_OR_RETURN(media_, media::CreateMediaEngine(options.media.engine));
+    lagHistogram_ = &metrics_.histogram(
+        "pbx_signaling_loop_lag_probe_seconds",
+        "How late the signaling loop ran each of its 100 ms probe timers", kLagBuckets);
     std::promise<absl::Status> started;
     auto startedFuture = started.get_future();
     thread_ = std::thread([this, options, &started] { signalingThread(options, started); });
@@ -31,10 +43,14 @@ class PbxImpl final : public Pbx {
       return status;
     }
     metrics_.callbackGauge("pbx_signaling_loop_lag_seconds",
-                           "How late the signaling loop ran its last 100 ms probe", [this] {
-                             std::lock_guard<std::mutex> lock(loopMutex_);
-                             return loop_ ? loop_->lag().count() / 1e6 : 0.0;
-                           });
+                           "How late the signaling loop ran its last 100 ms probe",
+                           [this] { return lastLagMicros_.load() / 1e6; });
+    metrics_.callbackCounter("pbx_signaling_thread_cpu_seconds_total",
+                             "CPU time used by the signaling thread (its rate: 1 = saturated)",
+                             [this] { return signalingCpu_.seconds(); });
+    metrics_.callbackCounter("pbx_media_threads_cpu_seconds_total",
+                             "CPU time used by the media threads together",
+                             [this] { return media_->stats().cpuSeconds; });
     metrics_.callbackGauge("pbx_media_packets_relayed", "RTP/RTCP packets sent by the media engine",
                            [this] { return double(media_->stats().packetsRelayed); });
     metrics_.callbackGauge("pbx_media_relays_active", "RTP relays allocated",
@@ -78,14 +94,12 @@ class PbxImpl final : public Pbx {
 
  private:
   void signalingThread(const Options& options, std::promise<absl::Status>& started) {
+    signalingCpu_.start();
     auto status = init(options);
     started.set_value(status);
-    if (!status.ok()) {
-      teardown();
-      return;
-    }
-    loop_->run();
+    if (status.ok()) loop_->run();
     teardown();
+    signalingCpu_.finish();
   }
 
   absl::Status init(const Options& options) {
@@ -103,11 +117,16 @@ class PbxImpl final : public Pbx {
         controller_,
         call::CallController::Create(*loop_, *stack_, *media_, metrics_,
                                      call::CallControlOptions::From(options), options.directory));
+    lagProbe_ = std::make_unique<LagProbe>(*loop_, kLagProbeInterval, [this](auto lag) {
+      lastLagMicros_.store(lag.count());
+      lagHistogram_->observe(static_cast<double>(lag.count()) / 1e6);
+    });
     return absl::OkStatus();
   }
 
   // On the signaling thread, in the order sofia needs: calls, stack (nua), loop (su_root).
   void teardown() {
+    lagProbe_.reset();
     forceStop_.reset();
     controller_.reset();
     stack_.reset();
@@ -124,6 +143,10 @@ class PbxImpl final : public Pbx {
   sip::SignalingStackPtr stack_;
   std::unique_ptr<call::CallController> controller_;
   TimerPtr forceStop_;
+  std::unique_ptr<LagProbe> lagProbe_;
+  Histogram* lagHistogram_ = nullptr;
+  std::atomic<int64_t> lastLagMicros_{0};
+  ThreadCpuClock signalingCpu_;
 };
 
 }  // namespace

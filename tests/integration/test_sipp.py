@@ -216,6 +216,8 @@ def check_anchored(ctx, uas, uac):
 def case_call_caller_hangs_up(ctx):
     c, pbx = ctx.c, ctx.pbx
     started, answered = pbx.metric("pbx_calls_started_total"), pbx.metric("pbx_calls_answered_total")
+    cpu, probes = (pbx.metric("pbx_signaling_thread_cpu_seconds_total"),
+                   pbx.metric("pbx_signaling_loop_lag_probe_seconds_count"))
     uas, uac = checked_call(ctx, "callee_answer.xml", "caller_bye.xml",
                             "callee (INVITE, 180, 200, ACK, BYE, 200)",
                             "caller (INVITE, 407, INVITE, 180, 200, ACK, BYE, 200)")
@@ -232,6 +234,14 @@ def case_call_caller_hangs_up(ctx):
     c.check(pbx.metric("pbx_calls_started_total") == started + 1, "pbx_calls_started_total +1")
     c.check(pbx.metric("pbx_calls_answered_total") == answered + 1, "pbx_calls_answered_total +1")
     check_idle(ctx)
+    # The load metrics moved with the call: the signaling thread's CPU time, and the loop-lag
+    # probes (one per 100 ms) counted in the histogram, whose +Inf bucket is its count.
+    c.check(pbx.metric("pbx_signaling_thread_cpu_seconds_total") > cpu,
+            "pbx_signaling_thread_cpu_seconds_total grew")
+    n = pbx.metric("pbx_signaling_loop_lag_probe_seconds_count")
+    c.check(n > probes, "pbx_signaling_loop_lag_probe_seconds_count grew", "%s -> %s" % (probes, n))
+    inf = pbx.metric("pbx_signaling_loop_lag_probe_seconds_bucket", le="+Inf")
+    c.check(inf >= n, "the +Inf bucket holds every probe", "%s vs %s" % (inf, n))
 
 
 def case_call_callee_hangs_up(ctx):

@@ -59,8 +59,6 @@ class EventLoop : public Dispatcher {
   virtual void run() = 0;
   // Makes run() return after the current callback. Thread-safe.
   virtual void stop() = 0;
-  // How late the loop's 100 ms probe timer fired last time: the signaling-loop lag.
-  virtual std::chrono::microseconds lag() const = 0;
 };
 using EventLoopPtr = std::unique_ptr<EventLoop>;
 

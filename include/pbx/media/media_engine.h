@@ -24,6 +24,7 @@ struct MediaEngineStats {
   uint64_t packetsRelayed = 0;  // packets sent out of any endpoint
   uint64_t bytesRelayed = 0;
   uint64_t packetsDropped = 0;
+  double cpuSeconds = 0;  // CPU time the media threads have used
 };
 
 class MediaEngine {

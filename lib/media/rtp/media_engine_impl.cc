@@ -136,6 +136,7 @@ MediaEngineStats MediaEngineImpl::stats() const {
     out.packetsRelayed += Read(counters.packetsRelayed);
     out.bytesRelayed += Read(counters.bytesRelayed);
     out.packetsDropped += Read(counters.packetsDropped);
+    out.cpuSeconds += thread->cpuSeconds();
   }
   return out;
 }

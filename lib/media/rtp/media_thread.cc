@@ -203,6 +203,7 @@ void MediaThread::run() {
   threadId_.store(std::this_thread::get_id());
   const std::string name = "pbx-media-" + std::to_string(index_);
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+  cpu_.start();
 
   epoll_event events[kEventsPerWait];
   const int soonMs = static_cast<int>(kSoonDelay.count());
@@ -235,6 +236,7 @@ void MediaThread::run() {
   // sockets and ports are still given back.
   while (!relays_.empty()) unregisterRelay(relays_.begin()->first);
   closeIdlePairs(time_.monotonicTime(), /*all=*/true);
+  cpu_.finish();
 }
 
 }  // namespace pbx::media::internal

@@ -44,6 +44,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "lib/base/thread_cpu_clock.h"
 #include "lib/media/rtp/media_counters.h"
 #include "lib/media/rtp/packet_batch.h"
 #include "lib/media/rtp/port_allocator.h"
@@ -86,6 +87,8 @@ class MediaThread {
   // Relays living on this thread (for least-loaded placement).
   size_t load() const { return load_.load(std::memory_order_relaxed); }
   const ThreadCounters& counters() const { return counters_; }
+  // CPU time this thread has used, in seconds (any thread).
+  double cpuSeconds() const { return cpu_.seconds(); }
 
  private:
   MediaThread(int index, const TimeSource& time, PortAllocator& ports, int epollFd, int wakeFd);
@@ -118,6 +121,7 @@ class MediaThread {
   std::unique_ptr<PacketBatch> batch_;
 
   ThreadCounters counters_;
+  ThreadCpuClock cpu_;
   std::atomic<size_t> load_{0};
   std::atomic<std::thread::id> threadId_;
   std::thread thread_;

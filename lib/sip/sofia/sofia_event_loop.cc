@@ -10,8 +10,6 @@
 namespace pbx::sip::internal {
 namespace {
 
-constexpr std::chrono::milliseconds kLagProbeInterval{100};
-
 class SofiaTimer final : public Timer {
  public:
   SofiaTimer(su_root_t* root, Dispatcher::Callback callback)
@@ -64,18 +62,10 @@ absl::Status SofiaEventLoop::init() {
   registration_ = su_root_register(root_, wait_, &SofiaEventLoop::onWakeup,
                                    reinterpret_cast<su_wakeup_arg_t*>(this), 0);
   if (registration_ < 0) return absl::InternalError("su_root_register failed");
-  lagProbe_ = createTimer([this] {
-    auto late = time_.monotonicTime() - lagProbeDue_;
-    lag_us_ =
-        std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(late).count());
-    armLagProbe();
-  });
-  armLagProbe();
   return absl::OkStatus();
 }
 
 SofiaEventLoop::~SofiaEventLoop() {
-  lagProbe_.reset();
   if (root_ != nullptr) {
     if (registration_ >= 0)
       su_root_unregister(root_, wait_, &SofiaEventLoop::onWakeup,
@@ -84,11 +74,6 @@ SofiaEventLoop::~SofiaEventLoop() {
     su_deinit();
   }
   if (eventfd_ >= 0) close(eventfd_);
-}
-
-void SofiaEventLoop::armLagProbe() {
-  lagProbeDue_ = time_.monotonicTime() + kLagProbeInterval;
-  lagProbe_->enable(kLagProbeInterval);
 }
 
 void SofiaEventLoop::post(Callback callback) {

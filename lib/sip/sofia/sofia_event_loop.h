@@ -30,9 +30,6 @@ class SofiaEventLoop final : public EventLoop {
   const TimeSource& timeSource() const override { return time_; }
   void run() override;
   void stop() override;
-  std::chrono::microseconds lag() const override {
-    return std::chrono::microseconds(lag_us_.load(std::memory_order_relaxed));
-  }
 
   su_root_t* root() const { return root_; }
 
@@ -41,7 +38,6 @@ class SofiaEventLoop final : public EventLoop {
   absl::Status init();
   static int onWakeup(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg);
   void drainPosted();
-  void armLagProbe();
 
   RealTimeSource time_;
   std::thread::id owner_ = std::this_thread::get_id();
@@ -52,9 +48,6 @@ class SofiaEventLoop final : public EventLoop {
   std::mutex mutex_;
   std::vector<Callback> posted_;
   std::atomic<bool> stopRequested_{false};
-  std::atomic<int64_t> lag_us_{0};
-  TimerPtr lagProbe_;
-  MonotonicTime lagProbeDue_{};
 };
 
 }  // namespace pbx::sip::internal

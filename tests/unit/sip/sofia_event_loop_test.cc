@@ -50,7 +50,6 @@ TEST_CASE("stop() before run() makes run() return at once") {
   REQUIRE(loop.ok());
   (*loop)->stop();
   (*loop)->run();
-  CHECK((*loop)->lag() >= 0us);
 }
 
 TEST_CASE("the sofia stack rejects listen lists it cannot bind") {
