@@ -44,15 +44,16 @@ struct OverloadOptions {
   // Sustained rate of new calls admitted (a token bucket holding 200 ms worth, so arrival
   // jitter passes); beyond it new INVITEs get 503 + Retry-After.
   // tools/bench/sip-cps on a 2-core machine (docs/benchmarks.md): the limit must hold under
-  // twice the load it admits, where the 503 traffic takes its share. Since relay sockets are
-  // pooled and nonces cached, 1800 admitted passed clean and completed 1.00x of it at 3600/s
-  // offered (and at 2400 and 3200 offered). Raise it on a bigger machine after measuring.
-  uint32_t maxCallSetupsPerSecond = 1800;
+  // twice the load it admits, where the 503 traffic takes its share. With 4 MiB SIP socket
+  // buffers (the default 208 KiB dropped bursts), 2200 offered passed clean and, limited to
+  // 2400, 4800 offered completed 2346 calls/s. Raise it on a bigger machine after measuring.
+  uint32_t maxCallSetupsPerSecond = 2400;
   // INVITE transactions of either leg that have had no response yet, not even a 100 or 180:
   // requests a loaded pbxd has not got to, or a next hop is not answering. Ringing calls do
-  // not count, so a PBX may ring thousands of phones at once. A healthy pbxd has a few dozen
-  // at 1800 calls/s; hundreds mean a backlog that only grows.
-  uint32_t maxPendingTransactions = 500;
+  // not count, so a PBX may ring thousands of phones at once. Near 2200 calls/s a loaded
+  // pbxd has a few hundred at its peaks (with 500, bursts at 2000 calls/s drew 503s); about
+  // a second of setups means a backlog that only grows.
+  uint32_t maxPendingTransactions = 2000;
   std::chrono::seconds retryAfter{5};
 };
 

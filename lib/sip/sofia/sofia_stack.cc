@@ -18,6 +18,7 @@
 #include "lib/base/log.h"
 #include "lib/sip/sofia/request_line.h"
 #include "lib/sip/sofia/sofia_convert.h"
+#include "lib/sip/sofia/udp_buffers.h"
 #include "pbx/base/status.h"
 
 namespace pbx::sip::internal {
@@ -70,10 +71,6 @@ class RegisterReply {
 
 }  // namespace
 
-// Bursts of requests (hundreds of calls a second) overflow the kernel's default 208 KiB UDP
-// buffer and turn into retransmissions; the kernel caps this at net.core.rmem_max/wmem_max.
-constexpr unsigned kUdpSocketBuffer = 4 * 1024 * 1024;
-
 // nua binds one URI: every listen entry must share the address and port; the transports
 // (udp, tcp or both) come from the entries.
 absl::StatusOr<std::string> BindUri(const std::vector<std::string>& listen) {
@@ -103,7 +100,8 @@ absl::StatusOr<std::unique_ptr<SofiaStack>> SofiaStack::Create(SofiaEventLoop& l
 absl::Status SofiaStack::init(const SofiaStackOptions& options) {
   PBX_ASSIGN_OR_RETURN(std::string uri, BindUri(options.listen));
   nua_ = nua_create(loop_.root(), &SofiaStack::OnEvent, reinterpret_cast<nua_magic_t*>(this),
-                    NUTAG_URL(uri.c_str()), NTATAG_MCLASS(RequestLineCheckingMclass()), TAG_END());
+                    NUTAG_URL(uri.c_str()), NTATAG_MCLASS(RequestLineCheckingMclass()),
+                    TPTAG_UDP_RMEM(kUdpSocketBuffer), TPTAG_UDP_WMEM(kUdpSocketBuffer), TAG_END());
   if (nua_ == nullptr)
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", absl::StrJoin(options.listen, ", "),
@@ -122,6 +120,10 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                  NUTAG_AUTO100(0), NTATAG_EXTRA_100(1), SIPTAG_ALLOW_STR(options.allow.c_str()),
                  SIPTAG_USER_AGENT_STR(options.userAgent.c_str()), TAG_END());
   PBX_LOG(kInfo, "sip", "", "listening on {}", absl::StrJoin(options.listen, ", "));
+  if (uri.find(";transport=tcp") == std::string::npos) {
+    if (auto warning = UdpBufferWarning(ReadUdpBufferLimits(), kUdpSocketBuffer))
+      PBX_LOG(kWarning, "sip", "", "{}", *warning);
+  }
   return absl::OkStatus();
 }
 

@@ -1,8 +1,17 @@
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
+#include "lib/sip/sofia/udp_buffers.h"
 #include "pbx/sip/sofia.h"
 
 using namespace std::chrono_literals;
@@ -62,4 +71,71 @@ TEST_CASE("the sofia stack rejects listen lists it cannot bind") {
   options.listen = {"sctp:127.0.0.1:5999"};
   CHECK_FALSE(pbx::sip::CreateSofiaStack(**loop, options).ok());
   CHECK(pbx::sip::ListenEntryToUri("udp:[::1]:5060").value() == "sip:[::1]:5060;transport=udp");
+}
+
+TEST_CASE("a low net.core.rmem_max without CAP_NET_ADMIN gets a warning naming the sysctl") {
+  using pbx::sip::internal::UdpBufferWarning;
+  constexpr uint64_t kWanted = 4 << 20;
+  CHECK_FALSE(UdpBufferWarning({kWanted, kWanted, false}, kWanted));
+  CHECK_FALSE(UdpBufferWarning({212992, 212992, true}, kWanted));  // SO_RCVBUFFORCE works
+  auto warning = UdpBufferWarning({212992, kWanted, false}, kWanted);
+  REQUIRE(warning);
+  CHECK(warning->find("net.core.rmem_max=212992") != std::string::npos);
+  CHECK(warning->find("wmem_max=212992") == std::string::npos);
+  CHECK(warning->find("sysctl -w net.core.rmem_max=4194304") != std::string::npos);
+}
+
+namespace {
+// The receive buffer of this process's UDP socket bound to `port`, or 0.
+int UdpReceiveBuffer(uint16_t port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  int found = 0;
+  while (dirent* entry = readdir(dir)) {
+    int fd = atoi(entry->d_name);
+    int type = 0;
+    socklen_t len = sizeof type;
+    sockaddr_in addr{};
+    socklen_t alen = sizeof addr;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_DGRAM) continue;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0 ||
+        addr.sin_family != AF_INET || ntohs(addr.sin_port) != port)
+      continue;
+    len = sizeof found;
+    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &found, &len);
+  }
+  closedir(dir);
+  return found;
+}
+
+uint16_t FreeUdpPort() {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+}  // namespace
+
+TEST_CASE("the SIP UDP socket gets the big receive buffer, as far as the kernel allows") {
+  using pbx::sip::internal::kUdpSocketBuffer;
+  auto loop = pbx::sip::CreateSofiaEventLoop();
+  REQUIRE(loop.ok());
+  const uint16_t port = FreeUdpPort();
+  pbx::sip::SofiaStackOptions options;
+  options.listen = {"udp:127.0.0.1:" + std::to_string(port)};
+  auto stack = pbx::sip::CreateSofiaStack(**loop, options);
+  REQUIRE(stack.ok());
+  const auto limits = pbx::sip::internal::ReadUdpBufferLimits();
+  const uint64_t granted =
+      limits.netAdmin ? kUdpSocketBuffer : std::min<uint64_t>(kUdpSocketBuffer, limits.rmemMax);
+  // The kernel reports twice what was set (the rest is its bookkeeping); the default is
+  // net.core.rmem_default, reported as is.
+  INFO("rmem_max " << limits.rmemMax << ", CAP_NET_ADMIN " << limits.netAdmin);
+  CHECK(static_cast<uint64_t>(UdpReceiveBuffer(port)) >= 2 * granted);
+  stack->reset();
 }
