@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tests/unit/free_port.h"
 
 namespace pbx::fax::testing {
 
@@ -64,7 +65,7 @@ struct TestCertificate {
 };
 absl::StatusOr<TestCertificate> MakeTestCertificate(const std::string& dir);
 
-uint16_t FreeLoopbackPort();
+using pbx::testing::FreeLoopbackPort;  // tests/unit/free_port.h
 class ChildProcess;
 // True once 127.0.0.1:port accepts connections; false after `timeout`, or as soon as
 // `server` (when given) has exited.

@@ -13,6 +13,7 @@
 
 #include "lib/sip/sofia/udp_buffers.h"
 #include "pbx/sip/sofia.h"
+#include "tests/unit/free_port.h"
 
 using namespace std::chrono_literals;
 
@@ -108,24 +109,13 @@ int UdpReceiveBuffer(uint16_t port) {
   return found;
 }
 
-uint16_t FreeUdpPort() {
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 }  // namespace
 
 TEST_CASE("the SIP UDP socket gets the big receive buffer, as far as the kernel allows") {
   using pbx::sip::internal::kUdpSocketBuffer;
   auto loop = pbx::sip::CreateSofiaEventLoop();
   REQUIRE(loop.ok());
-  const uint16_t port = FreeUdpPort();
+  const uint16_t port = pbx::testing::FreeLoopbackPort(SOCK_DGRAM);
   pbx::sip::SofiaStackOptions options;
   options.listen = {"udp:127.0.0.1:" + std::to_string(port)};
   auto stack = pbx::sip::CreateSofiaStack(**loop, options);
