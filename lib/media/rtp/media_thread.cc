@@ -31,7 +31,7 @@ absl::StatusOr<std::unique_ptr<MediaThread>> MediaThread::Create(int index, cons
   }
   epoll_event event{};
   event.events = EPOLLIN;
-  event.data.ptr = nullptr;  // the wake-up fd; sockets carry their RelayCore::Slot
+  event.data.ptr = nullptr;  // the wake-up fd; sockets carry their PortPair::Slot
   if (epoll_ctl(epollFd, EPOLL_CTL_ADD, wakeFd, &event) != 0) {
     const int error = errno;
     close(wakeFd);
