@@ -13,6 +13,7 @@ Every process started here is stopped by its PID (SIGTERM, then SIGKILL after a 
 
 import argparse
 import atexit
+import datetime
 import os
 import random
 import re
@@ -527,6 +528,16 @@ class SippRun:
             m = re.match(r"\s*\w+ message received \[\d+\] bytes :\s*\n\s*\n?(.*)", p, re.S)
             if m:
                 out.append(m.group(1).strip("\n"))
+        return out
+
+    def timeline(self):
+        """[(seconds since the epoch, "sent" or "received", first line)] from the message trace,
+        in order (sipp stamps each message it sends or receives)."""
+        out = []
+        for m in re.finditer(r"-{20,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\n"
+                             r"\w+ message (sent|received)[^\n]*\n\s*([^\r\n]*)", self.messages()):
+            when = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+            out.append((when, m.group(2), m.group(3).strip()))
         return out
 
     def received_codes(self):

@@ -189,6 +189,37 @@ def checked_call(ctx, callee_scen, caller_scen, callee_what, caller_what):
     return uas, uac
 
 
+# pbxd sends 100 Trying only for an INVITE that has had no other response for 200 ms (RFC 3261
+# 17.2.1; SofiaStack::kTryingDelay), so a callee that rings at once costs the caller no 100.
+TRYING_DELAY = 0.2
+
+
+def check_trying(ctx, uac, rings_late):
+    """Checks the caller's 100 Trying against the timestamps of its message trace."""
+    c = ctx.c
+    line = uac.timeline()
+    invites = [t for t, way, first in line if way == "sent" and first.startswith("INVITE ")]
+    if not c.check(len(invites) == 2, "the caller sent its INVITE twice (then with credentials)",
+                   "%s" % line):
+        return
+    t0 = invites[-1]
+    after = [(t - t0, first) for t, way, first in line if way == "received" and t >= t0]
+    trying = [dt for dt, first in after if first.startswith("SIP/2.0 100 ")]
+    ringing = [dt for dt, first in after if first.startswith("SIP/2.0 18")]
+    seen = ", ".join("%s at +%.0f ms" % (first, dt * 1000) for dt, first in after)
+    if rings_late:
+        c.check(len(trying) == 1 and trying[0] >= TRYING_DELAY - 0.005 and ringing
+                and trying[0] < ringing[0],
+                "callee rings late: the caller got one 100 Trying, 200 ms after its INVITE and "
+                "before the 180", seen)
+    elif ringing and ringing[0] < TRYING_DELAY - 0.01:
+        # pbxd sent the 180 less than 200 ms after it got the INVITE: no 100 was due.
+        c.check(not trying, "callee rings at once: no 100 Trying, the 180 came first", seen)
+    else:
+        T.log("note: the 180 came %s after the INVITE (a slow machine), so a 100 was allowed"
+              % ("%.0f ms" % (ringing[0] * 1000) if ringing else "never"))
+
+
 def check_idle(ctx, what="after the call"):
     v = ctx.pbx.wait_metric("pbx_calls_active", lambda v: v == 0, 5)
     ctx.c.check(v == 0, "pbx_calls_active is 0 %s" % what, "%s" % v)
@@ -227,6 +258,7 @@ def case_call_caller_hangs_up(ctx):
     c.check(codes and codes[0] == 407, "caller's first INVITE is challenged with 407", "%s" % codes)
     codes = uac.received_codes()
     c.check(180 in codes and 200 in codes, "caller saw 180 and 200", "%s" % codes)
+    check_trying(ctx, uac, rings_late=False)
     reqs = uas.received_requests()
     c.check(reqs[:1] == ["INVITE"] and "ACK" in reqs and "BYE" in reqs,
             "callee saw INVITE, ACK and BYE", "%s" % reqs)
@@ -247,10 +279,11 @@ def case_call_caller_hangs_up(ctx):
 def case_call_callee_hangs_up(ctx):
     c, pbx = ctx.c, ctx.pbx
     uas, uac = checked_call(ctx, "callee_bye.xml", "caller_wait_bye.xml",
-                            "callee (INVITE, 180, 200, ACK, BYE from the callee, 200)",
-                            "caller (INVITE, 407, INVITE, 180, 200, ACK, BYE from pbxd, 200)")
+                            "callee (INVITE, 180 after 600 ms, 200, ACK, BYE from the callee, 200)",
+                            "caller (INVITE, 407, INVITE, 100, 180, 200, ACK, BYE from pbxd, 200)")
     if uac is None:
         return
+    check_trying(ctx, uac, rings_late=True)
     c.check("BYE" in uac.received_requests(), "the caller got a BYE",
             "%s" % uac.received_requests())
     c.check(200 in uas.received_codes(), "the callee's BYE got a 200", "%s" % uas.received_codes())

@@ -32,11 +32,6 @@ class SofiaDialog final : public Dialog {
   void reject(const Rejection& rejection) override;
   void hangup() override;
 
-  // Called once, after call control has seen the INVITE: if it did not answer at once (it is
-  // forking), 100 Trying. It stays pending for overload control until a real response. (Re-INVITEs
-  // are answered at once by the leg that receives them; nta's extra 100 covers the rest.)
-  void sendTryingIfUnanswered();
-
   // One nua event for this handle. Returns true when the dialog is finished and may be freed.
   bool onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip, tagi_t tags[]);
   nua_handle_t* handle() const { return handle_; }

@@ -113,10 +113,11 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                  // list sorted by linear insertion, which costs O(ringing calls) per call
                  // and collapses a loaded pbxd. Call refreshes 180s on its own timer.
                  NTATAG_PROGRESS(UINT_MAX),
-                 // 100 Trying only for INVITEs not answered at once (sendTryingIfUnanswered),
-                 // not ahead of every 407 or 503: under overload that was one message in four
-                 // of each refused call. A retransmitted INVITE still unanswered gets one from
-                 // nta (RFC 3261 17.2.1).
+                 // 100 Trying only for an INVITE that has had no response for 200 ms (RFC 3261
+                 // 17.2.1), sent by nta's timer N1 (T2/2 over TCP), and again by nta for a
+                 // retransmission while unanswered. Not nua's at once: ahead of every 407 or 503
+                 // that was one message in four of each refused call, and a callee that rings
+                 // at once makes it one message in seventeen of every call for nothing.
                  NUTAG_AUTO100(0), NTATAG_EXTRA_100(1), SIPTAG_ALLOW_STR(options.allow.c_str()),
                  SIPTAG_USER_AGENT_STR(options.userAgent.c_str()), TAG_END());
   PBX_LOG(kInfo, "sip", "", "listening on {}", absl::StrJoin(options.listen, ", "));
@@ -275,7 +276,6 @@ void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   request.source = SourceOf(nua_current_request(nua_));
   request.userAgent = UserAgentOf(sip);
   handler_->onInvite(*raw, request);
-  raw->sendTryingIfUnanswered();
 }
 
 void SofiaStack::finish(SofiaDialog* dialog) {
