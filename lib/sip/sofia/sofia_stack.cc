@@ -117,7 +117,7 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                  // 17.2.1), sent by nta's timer N1 (T2/2 over TCP), and again by nta for a
                  // retransmission while unanswered. Not nua's at once: ahead of every 407 or 503
                  // that was one message in four of each refused call, and a callee that rings
-                 // at once makes it one message in seventeen of every call for nothing.
+                 // at once makes it one message in sixteen of every call, for nothing.
                  NUTAG_AUTO100(0), NTATAG_EXTRA_100(1), SIPTAG_ALLOW_STR(options.allow.c_str()),
                  SIPTAG_USER_AGENT_STR(options.userAgent.c_str()), TAG_END());
   PBX_LOG(kInfo, "sip", "", "listening on {}", absl::StrJoin(options.listen, ", "));
