@@ -204,6 +204,14 @@ def _port_free(port, udp=True, tcp=True):
 
 _handed_out = set()
 
+# Fixed port blocks (media ranges) come from below the kernel's ephemeral range (32768-60999
+# by default), so that no port the kernel hands out (bind port 0, a client socket) in another
+# test running in parallel can take them between our check and the bind. Each kind has its
+# own range: pbxd's media ranges, sipp's media ports, baresip's RTP ports.
+PBXD_MEDIA_PORTS = (20000, 32000)
+SIPP_MEDIA_PORTS = (10000, 15000)
+BARESIP_RTP_PORTS = (15000, 20000)
+
 
 def free_port(udp=True, tcp=True):
     """A port that is free on 127.0.0.1 for UDP and/or TCP (the kernel picks it: bind port 0)."""
@@ -220,7 +228,7 @@ def free_port(udp=True, tcp=True):
     raise RuntimeError("no free port found")
 
 
-def free_port_block(count, lo=20000, hi=32000):
+def free_port_block(count, lo, hi):
     """`count` consecutive ports free for UDP (for pbxd's media range), chosen at random.
 
     Ports already handed out are avoided even when nothing is bound to them yet: sipp binds
@@ -255,7 +263,7 @@ class Pbxd:
         self.workdir = workdir
         self.port = free_port()
         self.metrics_port = free_port(udp=False)
-        self.media_min = free_port_block(200)
+        self.media_min = free_port_block(200, *PBXD_MEDIA_PORTS)
         self.media_max = self.media_min + 199
         self.extensions = extensions or DEFAULT_EXTENSIONS
         self.config_path = os.path.join(workdir, "pbxd.yaml")
@@ -584,7 +592,7 @@ def sipp(workdir, name, scenario, pbx, local_port=None, service=None, auth=None,
     argv = [exe, "127.0.0.1:%d" % pbx.port, "-sf", scen, "-i", "127.0.0.1",
             "-p", str(local_port or free_port()), "-t", transport,
             "-cp", str(free_port(tcp=False)), "-mi", "127.0.0.1",
-            "-mp", str(free_port_block(4, 33000, 40000)),
+            "-mp", str(free_port_block(4, *SIPP_MEDIA_PORTS)),
             "-m", "1", "-l", "1", "-nostdin",
             "-timeout", "%ds" % timeout_s, "-timeout_error",
             "-max_retrans", "3",

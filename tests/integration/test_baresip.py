@@ -46,7 +46,7 @@ class Phone:
         os.makedirs(self.dir)
         self.sip_port = free_sip_port()
         self.ctrl_port = T.free_port(udp=False)
-        rtp = T.free_port_block(20, 40000, 48000)
+        rtp = T.free_port_block(20, *T.BARESIP_RTP_PORTS)
         self.log_path = os.path.join(workdir, "baresip-%s.log" % user)
         cfg = [
             ("poll_method", "epoll"),

@@ -160,9 +160,10 @@ def register_callee(ctx, number, password):
     return port if ok else None
 
 
-def call(ctx, callee_scen, caller_scen, callee="101", callee_pw="demo101", register_it=True):
-    """Registers the callee (sipp, then a sipp UAS on the same port), runs the caller.
-    Returns (callee run or None, caller run)."""
+def call(ctx, callee_scen, caller_scen, callee="101", callee_pw="demo101", register_it=True,
+         caller_transport="u1"):
+    """Registers the callee (sipp, then a sipp UAS on the same port), runs the caller (over
+    UDP, or TCP with caller_transport="t1"). Returns (callee run or None, caller run)."""
     uas = None
     if register_it:
         port = register_callee(ctx, callee, callee_pw)
@@ -172,17 +173,17 @@ def call(ctx, callee_scen, caller_scen, callee="101", callee_pw="demo101", regis
                      timeout_s=SIPP_TIMEOUT + 5)
         time.sleep(0.5)  # let the UAS bind its port
     uac = T.sipp(ctx.dir, "caller", caller_scen, ctx.pbx, service=callee, auth=("100", "demo100"),
-                 keys={"caller": "100"}, timeout_s=SIPP_TIMEOUT)
+                 keys={"caller": "100"}, timeout_s=SIPP_TIMEOUT, transport=caller_transport)
     uac.wait(SIPP_TIMEOUT + 10)
     if uas:
         uas.wait(SIPP_TIMEOUT + 10)
     return uas, uac
 
 
-def checked_call(ctx, callee_scen, caller_scen, callee_what, caller_what):
+def checked_call(ctx, callee_scen, caller_scen, callee_what, caller_what, caller_transport="u1"):
     """call(), then both sipp runs checked (what each should have seen). Returns (uas, uac);
     uac is None when the callee could not register."""
-    uas, uac = call(ctx, callee_scen, caller_scen)
+    uas, uac = call(ctx, callee_scen, caller_scen, caller_transport=caller_transport)
     if uac is not None:
         ctx.check_sipp(uas, callee_what)
         ctx.check_sipp(uac, caller_what)
@@ -194,8 +195,9 @@ def checked_call(ctx, callee_scen, caller_scen, callee_what, caller_what):
 TRYING_DELAY = 0.2
 
 
-def check_trying(ctx, uac, rings_late):
-    """Checks the caller's 100 Trying against the timestamps of its message trace."""
+def check_trying(ctx, uac, rings_late, tcp=False):
+    """Checks the caller's 100 Trying against the timestamps of its message trace. Over TCP
+    pbxd sends it at once (nta's own would wait T2/2 = 2 s)."""
     c = ctx.c
     line = uac.timeline()
     invites = [t for t, way, first in line if way == "sent" and first.startswith("INVITE ")]
@@ -207,7 +209,11 @@ def check_trying(ctx, uac, rings_late):
     trying = [dt for dt, first in after if first.startswith("SIP/2.0 100 ")]
     ringing = [dt for dt, first in after if first.startswith("SIP/2.0 18")]
     seen = ", ".join("%s at +%.0f ms" % (first, dt * 1000) for dt, first in after)
-    if rings_late:
+    if tcp:
+        c.check(len(trying) == 1 and trying[0] < TRYING_DELAY and ringing
+                and trying[0] < ringing[0],
+                "caller on TCP: one 100 Trying at once, before the 180", seen)
+    elif rings_late:
         c.check(len(trying) == 1 and trying[0] >= TRYING_DELAY - 0.005 and ringing
                 and trying[0] < ringing[0],
                 "callee rings late: the caller got one 100 Trying, 200 ms after its INVITE and "
@@ -288,6 +294,21 @@ def case_call_callee_hangs_up(ctx):
             "%s" % uac.received_requests())
     c.check(200 in uas.received_codes(), "the callee's BYE got a 200", "%s" % uas.received_codes())
     check_anchored(ctx, uas, uac)
+    c.check(pbx.metric("pbx_calls_answered_total") == 1, "pbx_calls_answered_total is 1")
+    check_idle(ctx)
+
+
+def case_call_over_tcp(ctx):
+    c, pbx = ctx.c, ctx.pbx
+    uas, uac = checked_call(ctx, "callee_bye.xml", "caller_wait_bye.xml",
+                            "callee (INVITE, 180 after 600 ms, 200, ACK, BYE from the callee, 200)",
+                            "caller over TCP (INVITE, 407, INVITE, 100, 180, 200, ACK, BYE, 200)",
+                            caller_transport="t1")
+    if uac is None:
+        return
+    check_trying(ctx, uac, rings_late=True, tcp=True)
+    c.check("BYE" in uac.received_requests(), "the caller got the callee's BYE over TCP",
+            "%s" % uac.received_requests())
     c.check(pbx.metric("pbx_calls_answered_total") == 1, "pbx_calls_answered_total is 1")
     check_idle(ctx)
 
@@ -420,6 +441,7 @@ CASES = {
     "register_wrong_password": case_register_wrong_password,
     "call_caller_hangs_up": case_call_caller_hangs_up,
     "call_callee_hangs_up": case_call_callee_hangs_up,
+    "call_over_tcp": case_call_over_tcp,
     "late_offer": case_late_offer,
     "late_offer_without_answer": case_late_offer_without_answer,
     "cancel": case_cancel,

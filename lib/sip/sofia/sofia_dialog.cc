@@ -45,6 +45,11 @@ void SofiaDialog::sendProvisional(int status, const std::string& reason, const s
               TAG_IF(!sdp.empty(), SIPTAG_PAYLOAD_STR(sdp.c_str())), TAG_END());
 }
 
+void SofiaDialog::sendTryingIfUnanswered() {
+  if (uac_ || inviteFinal_ || ended_ || !awaitingResponse_) return;
+  nua_respond(handle_, SIP_100_TRYING, TAG_END());
+}
+
 void SofiaDialog::accept(const std::string& sdp) {
   if (uac_ || inviteFinal_ || ended_) return;
   nua_respond(handle_, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(kSdpType),

@@ -32,6 +32,11 @@ class SofiaDialog final : public Dialog {
   void reject(const Rejection& rejection) override;
   void hangup() override;
 
+  // 100 Trying now, unless the INVITE has had a response. For INVITEs over TCP, where nta's
+  // own 100 would wait T2/2 = 2 s. The INVITE stays pending for overload control until a
+  // real response.
+  void sendTryingIfUnanswered();
+
   // One nua event for this handle. Returns true when the dialog is finished and may be freed.
   bool onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip, tagi_t tags[]);
   nua_handle_t* handle() const { return handle_; }

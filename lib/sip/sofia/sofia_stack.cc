@@ -114,10 +114,11 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                  // and collapses a loaded pbxd. Call refreshes 180s on its own timer.
                  NTATAG_PROGRESS(UINT_MAX),
                  // 100 Trying only for an INVITE that has had no response for 200 ms (RFC 3261
-                 // 17.2.1), sent by nta's timer N1 (T2/2 over TCP), and again by nta for a
-                 // retransmission while unanswered. Not nua's at once: ahead of every 407 or 503
-                 // that was one message in four of each refused call, and a callee that rings
-                 // at once makes it one message in sixteen of every call, for nothing.
+                 // 17.2.1), sent by nta's timer N1, and again by nta for a retransmission while
+                 // unanswered. Not nua's at once: ahead of every 407 or 503 that was one message
+                 // in four of each refused call, and a callee that rings at once makes it one
+                 // in sixteen of every call, for nothing. Over TCP, N1 is T2/2 = 2 s, so
+                 // onNewInvite sends the 100 at once there (nothing is retransmitted anyway).
                  NUTAG_AUTO100(0), NTATAG_EXTRA_100(1), SIPTAG_ALLOW_STR(options.allow.c_str()),
                  SIPTAG_USER_AGENT_STR(options.userAgent.c_str()), TAG_END());
   PBX_LOG(kInfo, "sip", "", "listening on {}", absl::StrJoin(options.listen, ", "));
@@ -276,6 +277,7 @@ void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   request.source = SourceOf(nua_current_request(nua_));
   request.userAgent = UserAgentOf(sip);
   handler_->onInvite(*raw, request);
+  if (request.source.transport != Transport::kUdp) raw->sendTryingIfUnanswered();
 }
 
 void SofiaStack::finish(SofiaDialog* dialog) {
