@@ -120,18 +120,19 @@ void MediaThread::closeRelay(std::shared_ptr<RelayCore> relay) {
 
 void MediaThread::registerRelay(const std::shared_ptr<RelayCore>& relay,
                                 std::vector<std::unique_ptr<PortPair>>* bound) {
-  for (size_t i = 0; bound != nullptr && i < bound->size(); ++i) {
-    std::unique_ptr<PortPair>& pair = (*bound)[i];
-    for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
-      epoll_event event{};
-      event.events = EPOLLIN;
-      event.data.ptr = pair->slot(channel);
-      if (epoll_ctl(epollFd_, EPOLL_CTL_ADD, pair->fd(channel), &event) != 0) {
-        PBX_LOG(kError, "media", relay->name(), "epoll_ctl add: {}", strerror(errno));
+  if (bound != nullptr) {
+    for (std::unique_ptr<PortPair>& pair : *bound) {
+      for (Channel channel : {Channel::kRtp, Channel::kRtcp}) {
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.ptr = pair->slot(channel);
+        if (epoll_ctl(epollFd_, EPOLL_CTL_ADD, pair->fd(channel), &event) != 0) {
+          PBX_LOG(kError, "media", relay->name(), "epoll_ctl add: {}", strerror(errno));
+        }
       }
+      PortPair* raw = pair.get();
+      pairs_.emplace(raw, std::move(pair));
     }
-    PortPair* raw = pair.get();
-    pairs_.emplace(raw, std::move(pair));
   }
   for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
     PortPair* pair = relay->pair(side);
