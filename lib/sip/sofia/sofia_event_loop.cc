@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "lib/base/log.h"
+#include "lib/sip/sofia/sofia_clock.h"
 #include "lib/sip/sofia/sofia_log.h"
 
 namespace pbx::sip::internal {
@@ -18,8 +19,9 @@ class SofiaTimer final : public Timer {
 
   void enable(std::chrono::milliseconds delay) override {
     su_timer_reset(timer_);
-    // su_timer treats 0 as "no interval"; 1 ms is the shortest real delay.
-    su_duration_t ms = static_cast<su_duration_t>(std::max<int64_t>(delay.count(), 1));
+    // The clock sofia reads is rounded up to the next millisecond (sofia_clock.h), so a timer
+    // of N ms may fire after N - 1 ms of real time: one more keeps ours from firing early.
+    su_duration_t ms = static_cast<su_duration_t>(std::max<int64_t>(delay.count(), 0) + 1);
     armed_ = su_timer_set_interval(timer_, &SofiaTimer::onFire,
                                    reinterpret_cast<su_timer_arg_t*>(this), ms) == 0;
   }
@@ -52,6 +54,7 @@ absl::StatusOr<std::unique_ptr<SofiaEventLoop>> SofiaEventLoop::Create() {
 absl::Status SofiaEventLoop::init() {
   if (su_init() != 0) return absl::InternalError("su_init failed");
   RedirectSofiaLogs();
+  RoundSofiaClockToMilliseconds();
   root_ = su_root_create(nullptr);
   if (root_ == nullptr) return absl::InternalError("su_root_create failed");
   su_root_threading(root_, 0);
