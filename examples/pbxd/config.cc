@@ -116,9 +116,9 @@ absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
       return r.error(reg, "sip.registration", "min_expires is larger than max_expires");
   }
   if (auto ov = sip["overload"]) {
-    RETURN_IF_ERROR(
-        r.onlyKeys(ov, "sip.overload",
-                   {"max_call_setups_per_second", "max_pending_transactions", "retry_after"}));
+    RETURN_IF_ERROR(r.onlyKeys(ov, "sip.overload",
+                               {"max_call_setups_per_second", "max_pending_transactions",
+                                "max_receive_queue_percent", "retry_after"}));
     uint32_t cps = 0, pending = 0;
     RETURN_IF_ERROR(r.number(ov["max_call_setups_per_second"],
                              "sip.overload.max_call_setups_per_second", &cps, 1000000));
@@ -127,6 +127,9 @@ absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
     // 0 keeps the measured default (see docs/benchmarks.md).
     if (cps) o.overload.maxCallSetupsPerSecond = cps;
     if (pending) o.overload.maxPendingTransactions = pending;
+    RETURN_IF_ERROR(r.number(ov["max_receive_queue_percent"],
+                             "sip.overload.max_receive_queue_percent",
+                             &o.overload.maxReceiveQueuePercent, 100));
     RETURN_IF_ERROR(
         r.duration(ov["retry_after"], "sip.overload.retry_after", &o.overload.retryAfter));
   }

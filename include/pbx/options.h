@@ -56,6 +56,12 @@ struct OverloadOptions {
   // pbxd has a few hundred at its peaks (with 500, bursts at 2000 calls/s drew 503s); about
   // a second of setups means a backlog that only grows.
   uint32_t maxPendingTransactions = 2000;
+  // How full, in percent, the SIP UDP socket's receive buffer may be before new INVITEs get
+  // 503: a signaling thread that far behind sheds new calls until it has caught up, on any
+  // machine, where the two limits above are numbers measured on one. Half of the 4 MiB buffer
+  // is ~1,500 datagrams, a tenth of a second of work or more; the bursts of a healthy load
+  // stay well under it, and past 100% the kernel drops datagrams. 0 disables the check.
+  uint32_t maxReceiveQueuePercent = 50;
   std::chrono::seconds retryAfter{5};
 };
 

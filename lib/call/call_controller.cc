@@ -97,8 +97,10 @@ void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& req
   // nonce is counted when it calls.
   auto age = request.credentials ? auth_.nonceAge(*request.credentials) : std::nullopt;
   bool admittedAtChallenge = age && *age <= kChallengeRetryWindow;
-  bool admitted = admittedAtChallenge ? overload_.belowPendingLimit(stack_.pendingTransactions())
-                                      : overload_.admit(stack_.pendingTransactions());
+  const size_t pending = stack_.pendingTransactions();
+  const double queueFill = stack_.receiveQueueFill();
+  bool admitted = admittedAtChallenge ? overload_.hasRoom(pending, queueFill)
+                                      : overload_.admit(pending, queueFill);
   if (!admitted) {
     metrics_.overloadRejections.inc();
     dialog.reject({503, "Service Unavailable", std::nullopt,

@@ -27,13 +27,15 @@ double OverloadGuard::refill() {
   return tokens_;
 }
 
-bool OverloadGuard::belowPendingLimit(size_t pendingTransactions) const {
-  return options_.maxPendingTransactions == 0 ||
-         pendingTransactions <= options_.maxPendingTransactions;
+bool OverloadGuard::hasRoom(size_t pendingTransactions, double receiveQueueFill) const {
+  if (options_.maxPendingTransactions != 0 && pendingTransactions > options_.maxPendingTransactions)
+    return false;
+  return options_.maxReceiveQueuePercent == 0 ||
+         receiveQueueFill * 100 <= options_.maxReceiveQueuePercent;
 }
 
-bool OverloadGuard::admit(size_t pendingTransactions) {
-  if (!belowPendingLimit(pendingTransactions)) return false;
+bool OverloadGuard::admit(size_t pendingTransactions, double receiveQueueFill) {
+  if (!hasRoom(pendingTransactions, receiveQueueFill)) return false;
   return options_.maxCallSetupsPerSecond == 0 || refill() >= 1.0;
 }
 

@@ -3,10 +3,11 @@
 // Two limits. Call setups are policed by a token bucket on the injected clock: it refills at
 // maxCallSetupsPerSecond and holds 200 ms worth (at least two), so a steady stream at the
 // limit is never refused for its jitter, a burst after a quiet spell gets a fifth of a
-// second's worth on top, and sustained overload is admitted at the limit. The second limit is the
-// stack's count of INVITE transactions that have had no response yet. Past either, new
-// INVITEs are answered 503 + Retry-After, which costs one response instead of the
-// retransmission storm an overloaded B2BUA otherwise causes.
+// second's worth on top, and sustained overload is admitted at the limit. The other two
+// limits are backlogs, and hold on any machine: the stack's count of INVITE transactions
+// that have had no response yet, and how full the SIP socket's receive buffer is. Past any
+// of them, new INVITEs are answered 503 + Retry-After, which costs one response instead of
+// the retransmission storm an overloaded B2BUA otherwise causes.
 //
 // Thread-safety: signaling thread only.
 #pragma once
@@ -25,10 +26,11 @@ class OverloadGuard {
       : time_(time), options_(options) {}
 
   void setOptions(const OverloadOptions& options) { options_ = options; }
-  // True if a new call may start; `pendingTransactions` is the stack's current count.
-  bool admit(size_t pendingTransactions);
-  // Only the backlog limit, for requests of calls admitted earlier.
-  bool belowPendingLimit(size_t pendingTransactions) const;
+  // True if a new call may start, given the stack's backlog: its INVITE transactions without
+  // a response and the fill of its receive queue (SignalingStack).
+  bool admit(size_t pendingTransactions, double receiveQueueFill);
+  // Only the backlog limits, for requests of calls admitted earlier.
+  bool hasRoom(size_t pendingTransactions, double receiveQueueFill) const;
   // Counts an admitted call setup against the rate limit.
   void recordSetup();
 

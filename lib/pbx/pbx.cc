@@ -45,6 +45,11 @@ class PbxImpl final : public Pbx {
     metrics_.callbackGauge("pbx_signaling_loop_lag_seconds",
                            "How late the signaling loop ran its last 100 ms probe",
                            [this] { return lastLagMicros_.load() / 1e6; });
+    metrics_.callbackGauge("pbx_sip_receive_queue_fill",
+                           "How full the SIP UDP socket's receive buffer was at the last probe "
+                           "(0 to 1; overload control refuses new calls past "
+                           "sip.overload.max_receive_queue_percent)",
+                           [this] { return lastQueueFill_.load(); });
     metrics_.callbackCounter("pbx_signaling_thread_cpu_seconds_total",
                              "CPU time used by the signaling thread (its rate: 1 = saturated)",
                              [this] { return signalingCpu_.seconds(); });
@@ -119,6 +124,7 @@ class PbxImpl final : public Pbx {
                                      call::CallControlOptions::From(options), options.directory));
     lagProbe_ = std::make_unique<LagProbe>(*loop_, kLagProbeInterval, [this](auto lag) {
       lastLagMicros_.store(lag.count());
+      lastQueueFill_.store(stack_->receiveQueueFill());
       lagHistogram_->observe(static_cast<double>(lag.count()) / 1e6);
     });
     return absl::OkStatus();
@@ -146,6 +152,7 @@ class PbxImpl final : public Pbx {
   std::unique_ptr<LagProbe> lagProbe_;
   Histogram* lagHistogram_ = nullptr;
   std::atomic<int64_t> lastLagMicros_{0};
+  std::atomic<double> lastQueueFill_{0};
   ThreadCpuClock signalingCpu_;
 };
 

@@ -191,6 +191,10 @@ class SignalingStack {
   // not for a loaded pbxd or next hop); INVITEs sent and not yet acknowledged by so much as a
   // 100, or received and not yet answered at all, do.
   virtual size_t pendingTransactions() const = 0;
+  // How full the kernel's receive buffer of the SIP UDP socket is, 0 to 1: SIP that has
+  // arrived and waits for the signaling thread. A pbxd that falls behind fills it, and past 1
+  // the kernel drops datagrams, which come back as retransmissions. 0 without a UDP socket.
+  virtual double receiveQueueFill() const = 0;
   // Stops taking requests, ends what is left, and calls `done` on the signaling thread when
   // the stack has shut down.
   virtual void shutdown(std::function<void()> done) = 0;

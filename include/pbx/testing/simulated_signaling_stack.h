@@ -35,6 +35,9 @@ class SimulatedSignalingStack final : public sip::SignalingStack {
   absl::StatusOr<sip::Dialog*> invite(const sip::OutboundInvite& invite,
                                       sip::DialogHandler& handler) override;
   size_t pendingTransactions() const override;
+  // No kernel socket here: tests set the fill that overload control should see.
+  double receiveQueueFill() const override { return receiveQueueFill_; }
+  void setReceiveQueueFill(double fill) { receiveQueueFill_ = fill; }
   // INVITE dialogs the stack still tracks: the calls in progress, plus ended ones whose
   // retirement is queued or that still wait for the phone's final response.
   size_t dialogCount() const { return dialogs_.size(); }
@@ -74,6 +77,7 @@ class SimulatedSignalingStack final : public sip::SignalingStack {
   std::map<std::string, SimPhone*> phonesByAddress_;
   uint64_t nextDialog_ = 1;
   bool shutDown_ = false;
+  double receiveQueueFill_ = 0;
 };
 
 }  // namespace pbx::testing

@@ -125,8 +125,26 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
   if (uri.find(";transport=tcp") == std::string::npos) {
     if (auto warning = UdpBufferWarning(ReadUdpBufferLimits(), kUdpSocketBuffer))
       PBX_LOG(kWarning, "sip", "", "{}", *warning);
+    findUdpSocket(options.listen);
   }
   return absl::OkStatus();
+}
+
+void SofiaStack::findUdpSocket(const std::vector<std::string>& listen) {
+  for (const auto& entry : listen) {
+    if (entry.rfind("udp:", 0) != 0) continue;
+    const std::string hostport = entry.substr(4);
+    const size_t colon = hostport.rfind(':');
+    if (colon == std::string::npos) continue;
+    std::string ip = hostport.substr(0, colon);
+    if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+    const int port = atoi(hostport.c_str() + colon + 1);
+    udpSocket_ = FindUdpSocket(ip, static_cast<uint16_t>(port));
+    if (udpSocket_ < 0)
+      PBX_LOG(kWarning, "sip", "",
+              "no UDP socket found for {}: overload control will not see its receive queue", entry);
+    return;
+  }
 }
 
 SofiaStack::~SofiaStack() {

@@ -15,6 +15,7 @@
 
 #include "lib/sip/sofia/sofia_dialog.h"
 #include "lib/sip/sofia/sofia_event_loop.h"
+#include "lib/sip/sofia/udp_buffers.h"
 #include "pbx/sip/sofia.h"
 
 namespace pbx::sip::internal {
@@ -28,6 +29,7 @@ class SofiaStack final : public SignalingStack {
   void setHandler(SignalingHandler* handler) override { handler_ = handler; }
   absl::StatusOr<Dialog*> invite(const OutboundInvite& invite, DialogHandler& handler) override;
   size_t pendingTransactions() const override { return pendingInvites_; }
+  double receiveQueueFill() const override { return ReceiveQueueFill(udpSocket_); }
   void shutdown(std::function<void()> done) override;
 
   void invitePending(int delta) { pendingInvites_ += delta; }
@@ -36,6 +38,8 @@ class SofiaStack final : public SignalingStack {
  private:
   explicit SofiaStack(SofiaEventLoop& loop) : loop_(loop) {}
   absl::Status init(const SofiaStackOptions& options);
+  // Finds the socket sofia bound for the first udp: entry (receiveQueueFill reads it).
+  void findUdpSocket(const std::vector<std::string>& listen);
 
   static void OnEvent(nua_event_t event, int status, char const* phrase, nua_t* nua,
                       nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic, sip_t const* sip,
@@ -52,6 +56,7 @@ class SofiaStack final : public SignalingStack {
   SignalingHandler* handler_ = nullptr;
   std::unordered_map<SofiaDialog*, std::unique_ptr<SofiaDialog>> dialogs_;
   size_t pendingInvites_ = 0;
+  int udpSocket_ = -1;  // sofia's, not ours to close
   bool shuttingDown_ = false;
   bool shutdownComplete_ = false;
   std::function<void()> shutdownDone_;

@@ -1,5 +1,13 @@
 #include "lib/sip/sofia/udp_buffers.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -48,6 +56,56 @@ std::optional<std::string> UdpBufferWarning(const UdpBufferLimits& limits, uint6
                       " bytes): bursts of SIP may overflow them and come back as "
                       "retransmissions; raise them with `sysctl -w net.core.rmem_max=",
                       wanted, " net.core.wmem_max=", wanted, "` or grant CAP_NET_ADMIN");
+}
+
+int FindUdpSocket(const std::string& ip, uint16_t port) {
+  sockaddr_storage wanted{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&wanted);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&wanted);
+  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+    wanted.ss_family = AF_INET;
+  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+    wanted.ss_family = AF_INET6;
+  } else {
+    return -1;
+  }
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  int found = -1;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    int fd = atoi(entry->d_name);
+    int type = 0;
+    socklen_t typeLength = sizeof type;
+    sockaddr_storage bound{};
+    socklen_t boundLength = sizeof bound;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &typeLength) != 0 || type != SOCK_DGRAM ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &boundLength) != 0 ||
+        bound.ss_family != wanted.ss_family)
+      continue;
+    const bool match = bound.ss_family == AF_INET
+                           ? ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port) == port &&
+                                 std::memcmp(&reinterpret_cast<sockaddr_in*>(&bound)->sin_addr,
+                                             &v4->sin_addr, sizeof v4->sin_addr) == 0
+                           : ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port) == port &&
+                                 std::memcmp(&reinterpret_cast<sockaddr_in6*>(&bound)->sin6_addr,
+                                             &v6->sin6_addr, sizeof v6->sin6_addr) == 0;
+    if (match) {
+      found = fd;
+      break;
+    }
+  }
+  closedir(dir);
+  return found;
+}
+
+double ReceiveQueueFill(int fd) {
+  uint32_t meminfo[SK_MEMINFO_VARS] = {};
+  socklen_t length = sizeof meminfo;
+  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, &length) != 0 ||
+      length < sizeof(uint32_t) * (SK_MEMINFO_RCVBUF + 1) || meminfo[SK_MEMINFO_RCVBUF] == 0)
+    return 0;
+  return static_cast<double>(meminfo[SK_MEMINFO_RMEM_ALLOC]) / meminfo[SK_MEMINFO_RCVBUF];
 }
 
 }  // namespace pbx::sip::internal

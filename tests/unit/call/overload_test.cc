@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "pbx/testing/simulated_signaling_stack.h"
 #include "tests/unit/call/fixture.h"
 
 using namespace std::chrono_literals;
@@ -34,30 +35,47 @@ TEST_CASE("past the call-setup rate, new INVITEs get 503 with Retry-After") {
 }
 
 namespace {
-struct RatePbx {
-  explicit RatePbx(uint32_t rate) : pbx(Make(rate)) {
+// Alice (100) and Bob (101) registered, with the overload options given.
+struct OverloadPbx {
+  explicit OverloadPbx(const pbx::OverloadOptions& overload) : pbx(Make(overload)) {
     REQUIRE(alice.registerAccount() == 200);
     REQUIRE(bob.registerAccount() == 200);
   }
-  static pbx::Options Make(uint32_t rate) {
+  static pbx::Options Make(const pbx::OverloadOptions& overload) {
     auto options = DemoOptions();
-    options.sip.overload.maxCallSetupsPerSecond = rate;
+    options.sip.overload = overload;
     return options;
   }
-  // Places a call now; true when it was admitted (not answered 503).
-  bool call() {
+  // Places a call from Alice to Bob now.
+  pbx::testing::SimCall& place() {
     auto& c = alice.call("101");
     pbx.runPending();
-    return c.finalStatus() != 503;
+    return c;
   }
+  // Places a call now; true when it was admitted (not answered 503).
+  bool call() { return place().finalStatus() != 503; }
   pbx::testing::SimulatedPbx pbx;
   pbx::testing::SimPhone& alice = pbx.addPhone("100", "pw100");
   pbx::testing::SimPhone& bob = pbx.addPhone("101", "pw101");
 };
+
+// The overload options with this setup rate.
+pbx::OverloadOptions Rate(uint32_t rate) {
+  pbx::OverloadOptions o;
+  o.maxCallSetupsPerSecond = rate;
+  return o;
+}
+
+// The overload options with this receive-queue limit.
+pbx::OverloadOptions QueuePercent(uint32_t percent) {
+  pbx::OverloadOptions o;
+  o.maxReceiveQueuePercent = percent;
+  return o;
+}
 }  // namespace
 
 TEST_CASE("a steady stream at the call-setup limit is admitted, jitter included") {
-  RatePbx t(10);
+  OverloadPbx t(Rate(10));
   // Ten calls a second, 100 ms apart, for three seconds, except that the first call of each
   // new second comes 10 ms early: eleven calls then fall within one second, though the
   // average never exceeds the limit. A one-second sliding window refuses that call.
@@ -73,7 +91,7 @@ TEST_CASE("a steady stream at the call-setup limit is admitted, jitter included"
 }
 
 TEST_CASE("under sustained overload, calls are admitted at the limit after a 200 ms burst") {
-  RatePbx t(10);
+  OverloadPbx t(Rate(10));
   int admitted = 0;
   for (int i = 0; i < 100; ++i) {  // 20 calls a second for five seconds
     if (t.call()) ++admitted;
@@ -131,4 +149,30 @@ TEST_CASE("ringing calls do not count as pending: a busy PBX rings many at once"
   }
   for (auto* c : calls) CHECK(c->state() == State::kRinging);
   CHECK(pbx.metrics().value("pbx_calls_active") == 10);
+}
+
+TEST_CASE("a SIP receive queue past its limit refuses new calls until it drains") {
+  OverloadPbx t(QueuePercent(50));
+  auto& before = t.place();
+  CHECK(before.state() == State::kRinging);
+
+  t.pbx.stack().setReceiveQueueFill(0.6);  // the signaling thread is behind
+  auto& refused = t.place();
+  CHECK(refused.finalStatus() == 503);
+  CHECK(refused.retryAfter() == 5u);
+  CHECK(t.pbx.metrics().value("pbx_overload_rejections_total") == 1);
+  CHECK(before.state() == State::kRinging);  // calls in progress go on
+  REQUIRE(t.bob.incoming() != nullptr);
+  t.bob.incoming()->answer();
+  t.pbx.runPending();
+  CHECK(before.state() == State::kAnswered);
+
+  t.pbx.stack().setReceiveQueueFill(0.5);  // caught up to the limit
+  CHECK(t.place().state() == State::kRinging);
+}
+
+TEST_CASE("max_receive_queue_percent 0 turns the receive-queue check off") {
+  OverloadPbx t(QueuePercent(0));
+  t.pbx.stack().setReceiveQueueFill(1.0);
+  CHECK(t.place().state() == State::kRinging);
 }

@@ -122,45 +122,63 @@ TEST_CASE("a low net.core.rmem_max without CAP_NET_ADMIN gets a warning naming t
 }
 
 namespace {
-// The receive buffer of this process's UDP socket bound to `port`, or 0.
+// The receive buffer of this process's UDP socket bound to 127.0.0.1:`port`, or 0.
 int UdpReceiveBuffer(uint16_t port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return 0;
-  int found = 0;
-  while (dirent* entry = readdir(dir)) {
-    int fd = atoi(entry->d_name);
-    int type = 0;
-    socklen_t len = sizeof type;
-    sockaddr_in addr{};
-    socklen_t alen = sizeof addr;
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_DGRAM) continue;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0 ||
-        addr.sin_family != AF_INET || ntohs(addr.sin_port) != port)
-      continue;
-    len = sizeof found;
-    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &found, &len);
-  }
-  closedir(dir);
-  return found;
+  int fd = pbx::sip::internal::FindUdpSocket("127.0.0.1", port);
+  int size = 0;
+  socklen_t length = sizeof size;
+  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &length) != 0) return 0;
+  return size;
 }
+
+// A sofia stack listening on a free loopback UDP port, its loop not running.
+struct UdpStack {
+  UdpStack() {
+    REQUIRE(loop.ok());
+    pbx::sip::SofiaStackOptions options;
+    options.listen = {"udp:127.0.0.1:" + std::to_string(port)};
+    stack = pbx::sip::CreateSofiaStack(**loop, options);
+    REQUIRE(stack.ok());
+  }
+  ~UdpStack() { stack->reset(); }  // the stack goes before its loop
+  absl::StatusOr<pbx::EventLoopPtr> loop = pbx::sip::CreateSofiaEventLoop();
+  const uint16_t port = pbx::testing::FreeLoopbackPort(SOCK_DGRAM);
+  absl::StatusOr<pbx::sip::SignalingStackPtr> stack = absl::UnknownError("not created");
+};
 
 }  // namespace
 
 TEST_CASE("the SIP UDP socket gets the big receive buffer, as far as the kernel allows") {
   using pbx::sip::internal::kUdpSocketBuffer;
-  auto loop = pbx::sip::CreateSofiaEventLoop();
-  REQUIRE(loop.ok());
-  const uint16_t port = pbx::testing::FreeLoopbackPort(SOCK_DGRAM);
-  pbx::sip::SofiaStackOptions options;
-  options.listen = {"udp:127.0.0.1:" + std::to_string(port)};
-  auto stack = pbx::sip::CreateSofiaStack(**loop, options);
-  REQUIRE(stack.ok());
+  UdpStack t;
   const auto limits = pbx::sip::internal::ReadUdpBufferLimits();
   const uint64_t granted =
       limits.netAdmin ? kUdpSocketBuffer : std::min<uint64_t>(kUdpSocketBuffer, limits.rmemMax);
   // The kernel reports twice what was set (the rest is its bookkeeping); the default is
   // net.core.rmem_default, reported as is.
   INFO("rmem_max " << limits.rmemMax << ", CAP_NET_ADMIN " << limits.netAdmin);
-  CHECK(static_cast<uint64_t>(UdpReceiveBuffer(port)) >= 2 * granted);
-  stack->reset();
+  CHECK(static_cast<uint64_t>(UdpReceiveBuffer(t.port)) >= 2 * granted);
+}
+
+TEST_CASE("the stack reports how full its UDP receive queue is, for overload control") {
+  UdpStack t;
+  CHECK((*t.stack)->receiveQueueFill() == 0);
+
+  // The loop does not run, so what is sent waits in the socket's queue.
+  int sender = socket(AF_INET, SOCK_DGRAM, 0);
+  REQUIRE(sender >= 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(t.port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const std::string datagram(1000, 'x');
+  constexpr int kDatagrams = 200;
+  for (int i = 0; i < kDatagrams; ++i)
+    REQUIRE(sendto(sender, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                   sizeof to) == static_cast<ssize_t>(datagram.size()));
+  close(sender);
+  const double fill = (*t.stack)->receiveQueueFill();
+  INFO("fill " << fill << " of a " << UdpReceiveBuffer(t.port) << "-byte buffer");
+  CHECK(fill >= double(kDatagrams) * datagram.size() / UdpReceiveBuffer(t.port));
+  CHECK(fill < 1);
 }
