@@ -99,10 +99,10 @@ void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& req
   bool admittedAtChallenge = age && *age <= kChallengeRetryWindow;
   const size_t pending = stack_.pendingTransactions();
   const double queueFill = stack_.receiveQueueFill();
-  bool admitted = admittedAtChallenge ? overload_.hasRoom(pending, queueFill)
-                                      : overload_.admit(pending, queueFill);
-  if (!admitted) {
-    metrics_.overloadRejections.inc();
+  auto refusal = admittedAtChallenge ? overload_.checkBacklog(pending, queueFill)
+                                     : overload_.admit(pending, queueFill);
+  if (refusal != OverloadGuard::Refusal::kNone) {
+    metrics_.overloadRejected(OverloadGuard::Name(refusal)).inc();
     dialog.reject({503, "Service Unavailable", std::nullopt,
                    static_cast<uint32_t>(options_.overload.retryAfter.count())});
     return;

@@ -8,8 +8,6 @@ CallMetrics::CallMetrics(MetricsRegistry& r)
       activeCalls(r.gauge("pbx_calls_active", "Calls in progress (ringing or answered)")),
       started(r.counter("pbx_calls_started_total", "Calls admitted and routed")),
       answered(r.counter("pbx_calls_answered_total", "Calls answered")),
-      overloadRejections(r.counter("pbx_overload_rejections_total",
-                                   "New INVITEs answered 503 because of overload")),
       rtpTimeouts(r.counter("pbx_rtp_timeouts_total", "Calls ended for RTP inactivity")),
       rtpCallerToCallee(r.counter("pbx_rtp_packets_relayed_total", "RTP packets relayed",
                                   {{"direction", "caller_to_callee"}})),
@@ -21,6 +19,12 @@ CallMetrics::CallMetrics(MetricsRegistry& r)
 Counter& CallMetrics::failed(int status) {
   return registry.counter("pbx_calls_failed_total", "Calls that ended without an answer",
                           {{"code", std::to_string(status)}});
+}
+
+Counter& CallMetrics::overloadRejected(const char* reason) {
+  return registry.counter("pbx_overload_rejections_total",
+                          "New INVITEs answered 503 because of overload, by the limit passed",
+                          {{"reason", reason}});
 }
 
 }  // namespace pbx::call

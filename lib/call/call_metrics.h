@@ -13,13 +13,14 @@ struct CallMetrics {
   explicit CallMetrics(MetricsRegistry& registry);
 
   Counter& failed(int status);  // pbx_calls_failed_total{code="..."}
+  // pbx_overload_rejections_total{reason="rate|pending|receive_queue"}
+  Counter& overloadRejected(const char* reason);
 
   MetricsRegistry& registry;
   Gauge& registrations;
   Gauge& activeCalls;
   Counter& started;
   Counter& answered;
-  Counter& overloadRejections;
   Counter& rtpTimeouts;
   Counter& rtpCallerToCallee;
   Counter& rtpCalleeToCaller;

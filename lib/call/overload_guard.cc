@@ -27,16 +27,35 @@ double OverloadGuard::refill() {
   return tokens_;
 }
 
-bool OverloadGuard::hasRoom(size_t pendingTransactions, double receiveQueueFill) const {
-  if (options_.maxPendingTransactions != 0 && pendingTransactions > options_.maxPendingTransactions)
-    return false;
-  return options_.maxReceiveQueuePercent == 0 ||
-         receiveQueueFill * 100 <= options_.maxReceiveQueuePercent;
+const char* OverloadGuard::Name(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::kRate:
+      return "rate";
+    case Refusal::kPending:
+      return "pending";
+    case Refusal::kReceiveQueue:
+      return "receive_queue";
+    case Refusal::kNone:
+      break;
+  }
+  return "none";
 }
 
-bool OverloadGuard::admit(size_t pendingTransactions, double receiveQueueFill) {
-  if (!hasRoom(pendingTransactions, receiveQueueFill)) return false;
-  return options_.maxCallSetupsPerSecond == 0 || refill() >= 1.0;
+OverloadGuard::Refusal OverloadGuard::checkBacklog(size_t pendingTransactions,
+                                                   double receiveQueueFill) const {
+  if (options_.maxPendingTransactions != 0 && pendingTransactions > options_.maxPendingTransactions)
+    return Refusal::kPending;
+  if (options_.maxReceiveQueuePercent != 0 &&
+      receiveQueueFill * 100 > options_.maxReceiveQueuePercent)
+    return Refusal::kReceiveQueue;
+  return Refusal::kNone;
+}
+
+OverloadGuard::Refusal OverloadGuard::admit(size_t pendingTransactions, double receiveQueueFill) {
+  if (auto refusal = checkBacklog(pendingTransactions, receiveQueueFill); refusal != Refusal::kNone)
+    return refusal;
+  if (options_.maxCallSetupsPerSecond != 0 && refill() < 1.0) return Refusal::kRate;
+  return Refusal::kNone;
 }
 
 void OverloadGuard::recordSetup() {

@@ -26,11 +26,16 @@ class OverloadGuard {
       : time_(time), options_(options) {}
 
   void setOptions(const OverloadOptions& options) { options_ = options; }
-  // True if a new call may start, given the stack's backlog: its INVITE transactions without
+  // Why a call is refused; kNone admits it.
+  enum class Refusal { kNone, kRate, kPending, kReceiveQueue };
+  // The metrics label of a refusal: "rate", "pending" or "receive_queue".
+  static const char* Name(Refusal refusal);
+
+  // Whether a new call may start, given the stack's backlog: its INVITE transactions without
   // a response and the fill of its receive queue (SignalingStack).
-  bool admit(size_t pendingTransactions, double receiveQueueFill);
+  Refusal admit(size_t pendingTransactions, double receiveQueueFill);
   // Only the backlog limits, for requests of calls admitted earlier.
-  bool hasRoom(size_t pendingTransactions, double receiveQueueFill) const;
+  Refusal checkBacklog(size_t pendingTransactions, double receiveQueueFill) const;
   // Counts an admitted call setup against the rate limit.
   void recordSetup();
 

@@ -26,7 +26,7 @@ TEST_CASE("past the call-setup rate, new INVITEs get 503 with Retry-After") {
   CHECK(third.state() == State::kFailed);
   CHECK(third.finalStatus() == 503);
   CHECK(third.retryAfter() == 7u);
-  CHECK(pbx.metrics().value("pbx_overload_rejections_total") == 1);
+  CHECK(pbx.metrics().value("pbx_overload_rejections_total", {{"reason", "rate"}}) == 1);
 
   pbx.advance(1100ms);  // the window has moved on
   auto& later = alice.call("101");
@@ -101,7 +101,8 @@ TEST_CASE("under sustained overload, calls are admitted at the limit after a 200
   // quiet spell gets little more than the limit in its first second.
   CHECK(admitted >= 51);
   CHECK(admitted <= 53);
-  CHECK(t.pbx.metrics().value("pbx_overload_rejections_total") == 100 - admitted);
+  CHECK(t.pbx.metrics().value("pbx_overload_rejections_total", {{"reason", "rate"}}) ==
+        100 - admitted);
 }
 
 TEST_CASE("past the pending-transaction limit, new INVITEs get 503") {
@@ -123,7 +124,7 @@ TEST_CASE("past the pending-transaction limit, new INVITEs get 503") {
   pbx.runPending();
   CHECK(first.state() == State::kCalling);
   CHECK(second.finalStatus() == 503);
-  CHECK(pbx.metrics().value("pbx_overload_rejections_total") == 1);
+  CHECK(pbx.metrics().value("pbx_overload_rejections_total", {{"reason", "pending"}}) == 1);
   // Once Bob's phone rings, nothing is waiting for a response and calls are admitted again.
   bob.incoming()->ring();
   pbx.runPending();
@@ -160,7 +161,7 @@ TEST_CASE("a SIP receive queue past its limit refuses new calls until it drains"
   auto& refused = t.place();
   CHECK(refused.finalStatus() == 503);
   CHECK(refused.retryAfter() == 5u);
-  CHECK(t.pbx.metrics().value("pbx_overload_rejections_total") == 1);
+  CHECK(t.pbx.metrics().value("pbx_overload_rejections_total", {{"reason", "receive_queue"}}) == 1);
   CHECK(before.state() == State::kRinging);  // calls in progress go on
   REQUIRE(t.bob.incoming() != nullptr);
   t.bob.incoming()->answer();
