@@ -58,9 +58,10 @@ struct OverloadOptions {
   uint32_t maxPendingTransactions = 2000;
   // How full, in percent, the SIP UDP socket's receive buffer may be before new INVITEs get
   // 503: a signaling thread that far behind sheds new calls until it has caught up, on any
-  // machine, where the two limits above are numbers measured on one. Half of the 4 MiB buffer
-  // is ~1,500 datagrams, a tenth of a second of work or more; the bursts of a healthy load
-  // stay well under it, and past 100% the kernel drops datagrams. 0 disables the check.
+  // machine, where the two limits above are numbers measured on one. Half of the buffer (the
+  // kernel books 8 MiB for the 4 MiB asked) is ~1,800 datagrams, a tenth of a second of work; the
+  // bursts of a healthy load stay well under it, and past 100% the kernel drops datagrams. 0
+  // disables the check.
   uint32_t maxReceiveQueuePercent = 50;
   std::chrono::seconds retryAfter{5};
 };

@@ -73,6 +73,25 @@ class RegisterReply {
 
 // nua binds one URI: every listen entry must share the address and port; the transports
 // (udp, tcp or both) come from the entries.
+absl::StatusOr<ListenEntry> ParseListenEntry(const std::string& entry) {
+  std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits(':', 1));
+  if (parts.size() != 2 || (parts[0] != "udp" && parts[0] != "tcp"))
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen entry '", entry, "' must look like udp:IP:PORT or tcp:IP:PORT"));
+  const std::string& hostport = parts[1];
+  size_t colon = hostport.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has no port"));
+  uint32_t port = 0;
+  if (!absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port > 65535)
+    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has a bad port"));
+  auto addr = SocketAddress::Parse(hostport.substr(0, colon), static_cast<uint16_t>(port));
+  if (!addr.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen entry '", entry, "': ", addr.status().message()));
+  return ListenEntry{parts[0], *addr};
+}
+
 absl::StatusOr<std::string> BindUri(const std::vector<std::string>& listen) {
   if (listen.empty()) return absl::InvalidArgumentError("no SIP listen address");
   std::string hostport;
@@ -132,14 +151,9 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
 
 void SofiaStack::findUdpSocket(const std::vector<std::string>& listen) {
   for (const auto& entry : listen) {
-    if (entry.rfind("udp:", 0) != 0) continue;
-    const std::string hostport = entry.substr(4);
-    const size_t colon = hostport.rfind(':');
-    if (colon == std::string::npos) continue;
-    std::string ip = hostport.substr(0, colon);
-    if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
-    const int port = atoi(hostport.c_str() + colon + 1);
-    udpSocket_ = FindUdpSocket(ip, static_cast<uint16_t>(port));
+    auto parsed = ParseListenEntry(entry);
+    if (!parsed.ok() || parsed->transport != "udp") continue;
+    udpSocket_ = FindUdpSocket(parsed->address);
     if (udpSocket_ < 0)
       PBX_LOG(kWarning, "sip", "",
               "no UDP socket found for {}: overload control will not see its receive queue", entry);
@@ -311,24 +325,10 @@ void SofiaStack::finish(SofiaDialog* dialog) {
 namespace pbx::sip {
 
 absl::StatusOr<std::string> ListenEntryToUri(const std::string& entry) {
-  std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits(':', 1));
-  if (parts.size() != 2 || (parts[0] != "udp" && parts[0] != "tcp"))
-    return absl::InvalidArgumentError(
-        absl::StrCat("listen entry '", entry, "' must look like udp:IP:PORT or tcp:IP:PORT"));
-  std::string hostport = parts[1];
-  size_t colon = hostport.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has no port"));
-  std::string host = hostport.substr(0, colon);
-  uint32_t port = 0;
-  if (!absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port > 65535)
-    return absl::InvalidArgumentError(absl::StrCat("listen entry '", entry, "' has a bad port"));
-  auto addr = SocketAddress::Parse(host, static_cast<uint16_t>(port));
-  if (!addr.ok())
-    return absl::InvalidArgumentError(
-        absl::StrCat("listen entry '", entry, "': ", addr.status().message()));
-  std::string h = addr->isV6() ? "[" + addr->ip() + "]" : addr->ip();
-  return absl::StrCat("sip:", h, ":", port, ";transport=", parts[0]);
+  PBX_ASSIGN_OR_RETURN(auto parsed, internal::ParseListenEntry(entry));
+  const SocketAddress& addr = parsed.address;
+  std::string h = addr.isV6() ? "[" + addr.ip() + "]" : addr.ip();
+  return absl::StrCat("sip:", h, ":", addr.port(), ";transport=", parsed.transport);
 }
 
 absl::StatusOr<SignalingStackPtr> CreateSofiaStack(EventLoop& loop,

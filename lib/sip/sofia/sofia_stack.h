@@ -20,6 +20,13 @@
 
 namespace pbx::sip::internal {
 
+// A `sip.listen` entry, "udp:IP:PORT" or "tcp:IP:PORT" (IPv6 in brackets).
+struct ListenEntry {
+  std::string transport;  // "udp" or "tcp"
+  SocketAddress address;
+};
+absl::StatusOr<ListenEntry> ParseListenEntry(const std::string& entry);
+
 class SofiaStack final : public SignalingStack {
  public:
   static absl::StatusOr<std::unique_ptr<SofiaStack>> Create(SofiaEventLoop& loop,

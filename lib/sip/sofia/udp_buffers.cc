@@ -58,7 +58,9 @@ std::optional<std::string> UdpBufferWarning(const UdpBufferLimits& limits, uint6
                       wanted, " net.core.wmem_max=", wanted, "` or grant CAP_NET_ADMIN");
 }
 
-int FindUdpSocket(const std::string& ip, uint16_t port) {
+int FindUdpSocket(const SocketAddress& address) {
+  const std::string& ip = address.ip();
+  const uint16_t port = address.port();
   sockaddr_storage wanted{};
   auto* v4 = reinterpret_cast<sockaddr_in*>(&wanted);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&wanted);

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "pbx/base/socket_address.h"
+
 namespace pbx::sip::internal {
 
 inline constexpr unsigned kUdpSocketBuffer = 4 * 1024 * 1024;
@@ -27,9 +29,9 @@ UdpBufferLimits ReadUdpBufferLimits();
 // A warning naming the sysctl to raise, when `limits` keep the buffers below `wanted`.
 std::optional<std::string> UdpBufferWarning(const UdpBufferLimits& limits, uint64_t wanted);
 
-// The descriptor of this process's UDP socket bound to `ip` (an IPv4 or IPv6 literal) and
-// `port`, or -1. sofia-sip opens its sockets itself and gives no way to ask for them.
-int FindUdpSocket(const std::string& ip, uint16_t port);
+// The descriptor of this process's UDP socket bound to `address`, or -1. sofia-sip opens its
+// sockets itself and gives no way to ask for them.
+int FindUdpSocket(const SocketAddress& address);
 
 // How full the receive buffer of socket `fd` is, 0 to 1 (1 and beyond: the kernel drops what
 // arrives), by the kernel's own accounting (SO_MEMINFO); 0 if it cannot be read.

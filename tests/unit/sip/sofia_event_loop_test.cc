@@ -124,7 +124,7 @@ TEST_CASE("a low net.core.rmem_max without CAP_NET_ADMIN gets a warning naming t
 namespace {
 // The receive buffer of this process's UDP socket bound to 127.0.0.1:`port`, or 0.
 int UdpReceiveBuffer(uint16_t port) {
-  int fd = pbx::sip::internal::FindUdpSocket("127.0.0.1", port);
+  int fd = pbx::sip::internal::FindUdpSocket(*pbx::SocketAddress::Parse("127.0.0.1", port));
   int size = 0;
   socklen_t length = sizeof size;
   if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &length) != 0) return 0;
