@@ -41,8 +41,8 @@ struct RegistrationOptions {
 };
 
 struct OverloadOptions {
-  // Sustained rate of new calls admitted (a token bucket holding 200 ms worth, so arrival
-  // jitter passes); beyond it new INVITEs get 503 + Retry-After.
+  // Sustained rate of new calls admitted (a token bucket holding a second's worth, so arrival
+  // jitter and the catch-up after a stall pass); beyond it new INVITEs get 503 + Retry-After.
   // tools/bench/sip-cps on a 2-core machine (docs/benchmarks.md): the limit must hold under
   // twice the load it admits, where the 503 traffic takes its share. With 4 MiB SIP socket
   // buffers (the default 208 KiB dropped bursts), 2200 offered passed clean and, limited to

@@ -1,9 +1,9 @@
 // OverloadGuard: decides whether a new call may be set up now.
 //
 // Two limits. Call setups are policed by a token bucket on the injected clock: it refills at
-// maxCallSetupsPerSecond and holds 200 ms worth (at least two), so a steady stream at the
-// limit is never refused for its jitter, a burst after a quiet spell gets a fifth of a
-// second's worth on top, and sustained overload is admitted at the limit. The other two
+// maxCallSetupsPerSecond and holds a second's worth (at least two), so a steady stream at
+// the limit is never refused for its jitter nor the catch-up after a stall, a burst after a
+// quiet spell gets a second's worth on top, and sustained overload is admitted at the limit. The other two
 // limits are backlogs, and hold on any machine: the stack's count of INVITE transactions
 // that have had no response yet, and how full the SIP socket's receive buffer is. Past any
 // of them, new INVITEs are answered 503 + Retry-After, which costs one response instead of
