@@ -1,13 +1,13 @@
 // OverloadGuard: decides whether a new call may be set up now.
 //
-// Two limits. Call setups are policed by a token bucket on the injected clock: it refills at
-// maxCallSetupsPerSecond and holds a second's worth (at least two), so a steady stream at
+// Three limits. Call setups are policed by a token bucket on the injected clock: it refills
+// at maxCallSetupsPerSecond and holds a second's worth (at least two), so a steady stream at
 // the limit is never refused for its jitter nor the catch-up after a stall, a burst after a
-// quiet spell gets a second's worth on top, and sustained overload is admitted at the limit. The other two
-// limits are backlogs, and hold on any machine: the stack's count of INVITE transactions
-// that have had no response yet, and how full the SIP socket's receive buffer is. Past any
-// of them, new INVITEs are answered 503 + Retry-After, which costs one response instead of
-// the retransmission storm an overloaded B2BUA otherwise causes.
+// quiet spell gets a second's worth on top, and sustained overload is admitted at the limit.
+// The other two limits are backlogs, and hold on any machine: the stack's count of INVITE
+// transactions that have had no response yet, and how full the SIP socket's receive buffer
+// is. Past any of them, new INVITEs are answered 503 + Retry-After, which costs one response
+// instead of the retransmission storm an overloaded B2BUA otherwise causes.
 //
 // Thread-safety: signaling thread only.
 #pragma once
