@@ -1,6 +1,7 @@
 #include "pbx/base/socket_address.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <string>
 
@@ -25,6 +26,27 @@ absl::StatusOr<SocketAddress> SocketAddress::Parse(std::string_view ip, uint16_t
   }
   out.ip_ = buf;
   out.port_ = port;
+  return out;
+}
+
+std::optional<SocketAddress> SocketAddress::FromSockaddr(const sockaddr* address,
+                                                         socklen_t length) {
+  if (address == nullptr) return std::nullopt;
+  SocketAddress out;
+  char buf[INET6_ADDRSTRLEN];
+  if (address->sa_family == AF_INET && length >= sizeof(sockaddr_in)) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(address);
+    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf);
+    out.port_ = ntohs(in->sin_port);
+  } else if (address->sa_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
+    inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf);
+    out.port_ = ntohs(in6->sin6_port);
+    out.v6_ = true;
+  } else {
+    return std::nullopt;
+  }
+  out.ip_ = buf;
   return out;
 }
 

@@ -7,8 +7,11 @@
 // Thread-safety: a value type.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +24,9 @@ class SocketAddress {
   SocketAddress() = default;
   // `ip` is a numeric IPv4 or IPv6 address (no brackets); no name resolution happens here.
   static absl::StatusOr<SocketAddress> Parse(std::string_view ip, uint16_t port);
+  // What a socket call wrote (getsockname, recvfrom, ...): nothing for a family other than
+  // AF_INET/AF_INET6 or a length too short for it.
+  static std::optional<SocketAddress> FromSockaddr(const sockaddr* address, socklen_t length);
 
   const std::string& ip() const { return ip_; }
   uint16_t port() const { return port_; }

@@ -58,17 +58,7 @@ InetAddress InetAddress::withPort(uint16_t port) const {
 }
 
 SocketAddress InetAddress::toSocketAddress() const {
-  if (empty()) return {};
-  char text[INET6_ADDRSTRLEN] = {};
-  if (isV6()) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, text,
-              sizeof text);
-  } else {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, text,
-              sizeof text);
-  }
-  auto parsed = SocketAddress::Parse(text, port());
-  return parsed.ok() ? *parsed : SocketAddress{};
+  return SocketAddress::FromSockaddr(sockaddrPtr(), length_).value_or(SocketAddress{});
 }
 
 bool InetAddress::sameAs(const InetAddress& other) const {

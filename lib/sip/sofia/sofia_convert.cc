@@ -1,6 +1,5 @@
 #include "lib/sip/sofia/sofia_convert.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_header.h>
@@ -88,21 +87,10 @@ RequestSource SourceOf(msg_t* msg) {
   RequestSource out;
   su_addrinfo_t* ai = msg ? msg_addrinfo(msg) : nullptr;
   if (ai == nullptr || ai->ai_addr == nullptr) return out;
-  char buf[INET6_ADDRSTRLEN] = {0};
-  uint16_t port = 0;
-  const auto* sa = reinterpret_cast<const sockaddr*>(ai->ai_addr);
-  if (sa->sa_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf);
-    port = ntohs(in->sin_port);
-  } else if (sa->sa_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-    inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf);
-    port = ntohs(in6->sin6_port);
-  } else {
-    return out;
-  }
-  if (auto addr = SocketAddress::Parse(buf, port); addr.ok()) out.address = *addr;
+  auto address = SocketAddress::FromSockaddr(reinterpret_cast<const sockaddr*>(ai->ai_addr),
+                                             static_cast<socklen_t>(ai->ai_addrlen));
+  if (!address) return out;
+  out.address = *address;
   out.transport = ai->ai_protocol == IPPROTO_TCP ? Transport::kTcp : Transport::kUdp;
   return out;
 }

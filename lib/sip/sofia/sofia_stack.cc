@@ -71,8 +71,6 @@ class RegisterReply {
 
 }  // namespace
 
-// nua binds one URI: every listen entry must share the address and port; the transports
-// (udp, tcp or both) come from the entries.
 absl::StatusOr<ListenEntry> ParseListenEntry(const std::string& entry) {
   std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits(':', 1));
   if (parts.size() != 2 || (parts[0] != "udp" && parts[0] != "tcp"))
@@ -92,6 +90,8 @@ absl::StatusOr<ListenEntry> ParseListenEntry(const std::string& entry) {
   return ListenEntry{parts[0], *addr};
 }
 
+// nua binds one URI: every listen entry must share the address and port; the transports
+// (udp, tcp or both) come from the entries.
 absl::StatusOr<std::string> BindUri(const std::vector<std::string>& listen) {
   if (listen.empty()) return absl::InvalidArgumentError("no SIP listen address");
   std::string hostport;

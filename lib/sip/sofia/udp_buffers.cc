@@ -1,13 +1,10 @@
 #include "lib/sip/sofia/udp_buffers.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <linux/sock_diag.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -59,18 +56,6 @@ std::optional<std::string> UdpBufferWarning(const UdpBufferLimits& limits, uint6
 }
 
 int FindUdpSocket(const SocketAddress& address) {
-  const std::string& ip = address.ip();
-  const uint16_t port = address.port();
-  sockaddr_storage wanted{};
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&wanted);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&wanted);
-  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
-    wanted.ss_family = AF_INET;
-  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
-    wanted.ss_family = AF_INET6;
-  } else {
-    return -1;
-  }
   DIR* dir = opendir("/proc/self/fd");
   if (dir == nullptr) return -1;
   int found = -1;
@@ -82,17 +67,9 @@ int FindUdpSocket(const SocketAddress& address) {
     sockaddr_storage bound{};
     socklen_t boundLength = sizeof bound;
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &typeLength) != 0 || type != SOCK_DGRAM ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &boundLength) != 0 ||
-        bound.ss_family != wanted.ss_family)
+        getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &boundLength) != 0)
       continue;
-    const bool match = bound.ss_family == AF_INET
-                           ? ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port) == port &&
-                                 std::memcmp(&reinterpret_cast<sockaddr_in*>(&bound)->sin_addr,
-                                             &v4->sin_addr, sizeof v4->sin_addr) == 0
-                           : ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port) == port &&
-                                 std::memcmp(&reinterpret_cast<sockaddr_in6*>(&bound)->sin6_addr,
-                                             &v6->sin6_addr, sizeof v6->sin6_addr) == 0;
-    if (match) {
+    if (SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&bound), boundLength) == address) {
       found = fd;
       break;
     }
