@@ -102,7 +102,7 @@ void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& req
   auto refusal = admittedAtChallenge ? overload_.checkBacklog(pending, queueFill)
                                      : overload_.admit(pending, queueFill);
   if (refusal != OverloadGuard::Refusal::kNone) {
-    metrics_.overloadRejected(OverloadGuard::Name(refusal)).inc();
+    metrics_.overloadRejected(refusal).inc();
     dialog.reject({503, "Service Unavailable", std::nullopt,
                    static_cast<uint32_t>(options_.overload.retryAfter.count())});
     return;

@@ -21,10 +21,13 @@ Counter& CallMetrics::failed(int status) {
                           {{"code", std::to_string(status)}});
 }
 
-Counter& CallMetrics::overloadRejected(const char* reason) {
-  return registry.counter("pbx_overload_rejections_total",
-                          "New INVITEs answered 503 because of overload, by the limit passed",
-                          {{"reason", reason}});
+Counter& CallMetrics::overloadRejected(OverloadGuard::Refusal refusal) {
+  Counter*& slot = overloadRejections_.at(static_cast<size_t>(refusal));
+  if (slot == nullptr)
+    slot = &registry.counter("pbx_overload_rejections_total",
+                             "New INVITEs answered 503 because of overload, by the limit passed",
+                             {{"reason", OverloadGuard::Name(refusal)}});
+  return *slot;
 }
 
 }  // namespace pbx::call

@@ -1,10 +1,13 @@
 // CallMetrics: the counters and gauges call control keeps, registered once by name.
 //
-// Thread-safety: the referenced metrics are atomics; the struct is built on one thread.
+// Thread-safety: the referenced metrics are atomics; the struct is built and used on the
+// signaling thread (overloadRejected fills its cache there).
 #pragma once
 
+#include <array>
 #include <string>
 
+#include "lib/call/overload_guard.h"
 #include "pbx/base/metrics.h"
 
 namespace pbx::call {
@@ -13,8 +16,10 @@ struct CallMetrics {
   explicit CallMetrics(MetricsRegistry& registry);
 
   Counter& failed(int status);  // pbx_calls_failed_total{code="..."}
-  // pbx_overload_rejections_total{reason="rate|pending|receive_queue"}
-  Counter& overloadRejected(const char* reason);
+  // pbx_overload_rejections_total{reason="rate|pending|receive_queue"}. Looked up in the
+  // registry (under its lock, which a scrape holds while it renders) once per reason, so
+  // refusing a flood of INVITEs does not wait on /metrics.
+  Counter& overloadRejected(OverloadGuard::Refusal refusal);
 
   MetricsRegistry& registry;
   Gauge& registrations;
@@ -26,6 +31,9 @@ struct CallMetrics {
   Counter& rtpCalleeToCaller;
   Counter& registerRequests;
   Counter& authFailures;
+
+ private:
+  std::array<Counter*, 4> overloadRejections_{};  // by OverloadGuard::Refusal
 };
 
 }  // namespace pbx::call
