@@ -14,6 +14,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace pbx::sip::internal {
 namespace {
@@ -122,9 +123,7 @@ const char* StablePhrase(int status, const std::string& reason) {
 }
 
 std::string NextHopUri(const RequestSource& source) {
-  std::string host = source.address.isV6() ? "[" + source.address.ip() + "]" : source.address.ip();
-  return "sip:" + host + ":" + std::to_string(source.address.port()) +
-         ";transport=" + TransportName(source.transport);
+  return absl::StrCat("sip:", source.address.str(), ";transport=", TransportName(source.transport));
 }
 
 }  // namespace pbx::sip::internal

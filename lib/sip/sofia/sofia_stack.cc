@@ -97,13 +97,13 @@ absl::StatusOr<std::string> BindUri(const std::vector<std::string>& listen) {
   std::string hostport;
   bool udp = false, tcp = false;
   for (const auto& entry : listen) {
-    PBX_ASSIGN_OR_RETURN(std::string uri, pbx::sip::ListenEntryToUri(entry));
-    std::string hp = uri.substr(4, uri.find(";transport=") - 4);
+    PBX_ASSIGN_OR_RETURN(ListenEntry parsed, ParseListenEntry(entry));
+    std::string hp = parsed.address.str();
     if (!hostport.empty() && hp != hostport)
       return absl::InvalidArgumentError(absl::StrCat(
           "listen entries must share one address and port (", hostport, " vs ", hp, ")"));
     hostport = hp;
-    (entry.rfind("udp:", 0) == 0 ? udp : tcp) = true;
+    (parsed.transport == "udp" ? udp : tcp) = true;
   }
   if (udp && tcp) return absl::StrCat("sip:", hostport);
   return absl::StrCat("sip:", hostport, ";transport=", udp ? "udp" : "tcp");
@@ -326,9 +326,7 @@ namespace pbx::sip {
 
 absl::StatusOr<std::string> ListenEntryToUri(const std::string& entry) {
   PBX_ASSIGN_OR_RETURN(auto parsed, internal::ParseListenEntry(entry));
-  const SocketAddress& addr = parsed.address;
-  std::string h = addr.isV6() ? "[" + addr.ip() + "]" : addr.ip();
-  return absl::StrCat("sip:", h, ":", addr.port(), ";transport=", parsed.transport);
+  return absl::StrCat("sip:", parsed.address.str(), ";transport=", parsed.transport);
 }
 
 absl::StatusOr<SignalingStackPtr> CreateSofiaStack(EventLoop& loop,
