@@ -89,7 +89,8 @@ class PipeSink final : public PageSink {
   ::signal(SIGPIPE, SIG_IGN);
   // With no file-size allowance a write (say, a font cache) fails instead of killing us.
   ::signal(SIGXFSZ, SIG_IGN);
-#if !defined(__SANITIZE_ADDRESS__)  // ASan reserves terabytes of address space
+// The sanitizers reserve terabytes of address space for their shadow memory.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   if (limits.memory_bytes > 0) {
     struct rlimit memory = {static_cast<rlim_t>(limits.memory_bytes),
                             static_cast<rlim_t>(limits.memory_bytes)};
