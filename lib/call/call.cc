@@ -20,6 +20,37 @@ sip::MediaDirection AnswerDirection(sip::MediaDirection offered) {
       return offered;  // sendrecv and inactive answer in kind
   }
 }
+
+// What the caller is told of a callee's failure. A fork's response answers pbxd's own request,
+// so the ones whose meaning lives in headers about that request are not passed on: a
+// challenge (401/407, whose WWW-/Proxy-Authenticate only pbxd could answer), a redirect
+// (3xx: pbxd does not follow them), a complaint about pbxd's request itself (400, 405, 413,
+// 414, 416, 420, 421, 423, 494, 505, 513). The mapping follows SIP → ISUP cause → SIP of
+// RFC 3398: a refusal is 403, an interworking failure 500; an unusable body is 488.
+int ForCaller(int status) {
+  if (status >= 300 && status < 400) return 480;
+  switch (status) {
+    case 401:
+    case 407:
+      return 403;
+    case 415:
+      return 488;
+    case 400:
+    case 405:
+    case 413:
+    case 414:
+    case 416:
+    case 420:
+    case 421:
+    case 423:
+    case 494:
+    case 505:
+    case 513:
+      return 500;
+    default:
+      return status;
+  }
+}
 }  // namespace
 
 // One outbound INVITE to one registered account of the callee.
@@ -223,7 +254,7 @@ int Call::finalFailureStatus() const {
     if (s >= 600) return s;
   for (int s : failures_)
     if (s == 480 || s == 408 || s == 503 || s == 487) return 480;
-  return *std::min_element(failures_.begin(), failures_.end());
+  return ForCaller(*std::min_element(failures_.begin(), failures_.end()));
 }
 
 void Call::forkTerminated(Fork& fork) {

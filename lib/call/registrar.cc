@@ -15,7 +15,8 @@ const Binding* Registrar::binding(const std::string& username) const {
   return it == bindings_.end() ? nullptr : it->second.get();
 }
 
-void Registrar::remove(const std::string& username) {
+void Registrar::remove(std::string username) {
+  // By value: the caller's string may live in the binding (its expiry timer's callback).
   if (bindings_.erase(username) > 0) {
     metrics_.registrations.set(static_cast<double>(bindings_.size()));
     PBX_LOG(kInfo, "registrar", "", "account {} unregistered", username);

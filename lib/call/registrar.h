@@ -44,7 +44,7 @@ class Registrar {
   size_t size() const { return bindings_.size(); }
 
  private:
-  void remove(const std::string& username);
+  void remove(std::string username);
   void store(const std::string& username, const sip::ContactBinding& contact,
              const sip::RegisterRequest& request, std::chrono::seconds expires);
   sip::RegisterResponse okResponse(const std::string& username) const;

@@ -150,7 +150,9 @@ absl::Status Parser::parseMediaLine(char type, std::string_view value) {
 absl::Status Parser::parseVersion(std::string_view value) {
   std::optional<uint32_t> version = ParseDecimal(value, kMaxVersion);
   if (!version) return error("bad protocol version");
-  sdp_.version = static_cast<int>(*version);
+  // RFC 8866 5.1: version 0 is the only one, with no minor number.
+  if (*version != 0) return error("unsupported protocol version (only v=0 exists)");
+  sdp_.version = 0;
   sawVersion_ = true;
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 #include <sofia-sip/sip_tag.h>
 
 #include "lib/base/log.h"
+#include "lib/sip/sofia/request_ref.h"
 #include "lib/sip/sofia/sofia_convert.h"
 #include "lib/sip/sofia/sofia_stack.h"
 
@@ -114,16 +115,20 @@ void SofiaDialog::onInviteResponse(int status, const char* phrase, const sip_t* 
 }
 
 void SofiaDialog::onOffer(const sip_t* sip) {
+  // The answer names its request: an UPDATE shares the handle with the dialog's INVITE.
+  auto request = std::make_shared<RequestRef>(stack_.nua());
   std::string sdp = SdpBodyOf(sip);
   if (ended_ || handler_ == nullptr) {
-    nua_respond(handle_, 481, "Call/Transaction Does Not Exist", TAG_END());
+    nua_respond(handle_, 481, "Call/Transaction Does Not Exist",
+                TAG_IF(request->msg(), NUTAG_WITH(request->msg())), TAG_END());
     return;
   }
   std::weak_ptr<SofiaDialog*> weak = self_;
   nua_handle_t* handle = handle_;
-  handler_->onOffer(sdp, [weak, handle](int status, const std::string& answer) {
+  handler_->onOffer(sdp, [weak, handle, request](int status, const std::string& answer) {
     if (weak.expired()) return;
     nua_respond(handle, status, StablePhrase(status, ""),
+                TAG_IF(request->msg(), NUTAG_WITH(request->msg())),
                 TAG_IF(!answer.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
                 TAG_IF(!answer.empty(), SIPTAG_PAYLOAD_STR(answer.c_str())), TAG_END());
   });

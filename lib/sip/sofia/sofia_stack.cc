@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/base/log.h"
 #include "lib/sip/sofia/request_line.h"
+#include "lib/sip/sofia/request_ref.h"
 #include "lib/sip/sofia/sofia_convert.h"
 #include "lib/sip/sofia/udp_buffers.h"
 #include "pbx/base/status.h"
@@ -37,15 +38,12 @@ std::string NameAddrString(const NameAddr& a) {
   return out.append("<").append(a.uri.str()).append(">");
 }
 
-// A REGISTER answer is sent through the message it answers, held by reference until then.
+// A REGISTER answer, sent through the request it answers (and a 500 if none was given).
 class RegisterReply {
  public:
-  RegisterReply(nua_t* nua, nua_handle_t* nh) : nh_(nh), msg_(nua_current_request(nua)) {
-    if (msg_) msg_ref_create(msg_);
-  }
+  RegisterReply(nua_t* nua, nua_handle_t* nh) : nh_(nh), request_(nua) {}
   ~RegisterReply() {
     if (!answered_) send({500, "Server Internal Error"});
-    if (msg_) msg_ref_destroy(msg_);
   }
   void send(const RegisterResponse& r) {
     if (answered_) return;
@@ -56,7 +54,8 @@ class RegisterReply {
     std::string contact = absl::StrJoin(contacts, ", ");
     std::string challenge = r.challenge ? r.challenge->headerValue() : std::string();
     std::string minExpires = r.minExpires ? std::to_string(*r.minExpires) : std::string();
-    nua_respond(nh_, r.status, StablePhrase(r.status, r.reason), TAG_IF(msg_, NUTAG_WITH(msg_)),
+    msg_t* msg = request_.msg();
+    nua_respond(nh_, r.status, StablePhrase(r.status, r.reason), TAG_IF(msg, NUTAG_WITH(msg)),
                 TAG_IF(!contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())),
                 TAG_IF(!challenge.empty(), SIPTAG_WWW_AUTHENTICATE_STR(challenge.c_str())),
                 TAG_IF(!minExpires.empty(), SIPTAG_MIN_EXPIRES_STR(minExpires.c_str())), TAG_END());
@@ -65,7 +64,7 @@ class RegisterReply {
 
  private:
   nua_handle_t* nh_;
-  msg_t* msg_;
+  RequestRef request_;
   bool answered_ = false;
 };
 
@@ -128,6 +127,9 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
   nua_set_params(nua_, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
                  NUTAG_AUTOACK(1), NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
                  NUTAG_APPL_METHOD("INVITE, REGISTER, UPDATE"),
+                 // A callee's 302/305 is its answer, not an order: following it would let any
+                 // registered device have pbxd call wherever its Contact points.
+                 NUTAG_AUTO302(0), NUTAG_AUTO305(0),
                  // No nta progress timer (periodic 180 retransmission): nta keeps it in a
                  // list sorted by linear insertion, which costs O(ringing calls) per call
                  // and collapses a loaded pbxd. Call refreshes 180s on its own timer.
@@ -164,9 +166,19 @@ void SofiaStack::findUdpSocket(const std::vector<std::string>& listen) {
 SofiaStack::~SofiaStack() {
   if (nua_ == nullptr) return;
   if (!shutdownComplete_) {
-    // Not shut down through shutdown(): do it now, pumping the loop for a bounded time.
+    // Not shut down through shutdown(), or a peer is still holding it up: nua waits up to
+    // 30 s for the transactions of calls (a BYE answered only with 1xx, a CANCEL nobody
+    // answers), and nua_destroy() refuses to free a stack whose shutdown has not completed.
+    // Drop the remaining calls' handles, which ends their transactions, and ask again.
     shutdown(nullptr);
-    for (int i = 0; i < 500 && !shutdownComplete_; ++i) su_root_step(loop_.root(), 10);
+    for (auto& [ptr, dialog] : dialogs_) {
+      nua_handle_bind(dialog->handle(), nullptr);
+      nua_handle_destroy(dialog->handle());
+    }
+    dialogs_.clear();
+    nua_shutdown(nua_);
+    for (int i = 0; i < 200 && !shutdownComplete_; ++i) su_root_step(loop_.root(), 10);
+    if (!shutdownComplete_) PBX_LOG(kError, "sip", "", "sofia-sip did not shut down; leaking it");
   }
   destroyNua();
 }
@@ -274,6 +286,11 @@ void SofiaStack::onRegister(nua_handle_t* nh, const sip_t* sip) {
     if (m->m_url->url_type == url_any) {
       request.wildcard = true;
       continue;
+    }
+    if (m->m_url->url_type != url_sip) {
+      // tel:, urn:, http: name nothing a call can be sent to, and sips: needs TLS.
+      reply->send({400, "Bad Contact: only sip: URIs can be registered"});
+      return;
     }
     ContactBinding binding;
     binding.uri = ToUri(m->m_url);

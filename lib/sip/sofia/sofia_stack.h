@@ -41,6 +41,7 @@ class SofiaStack final : public SignalingStack {
 
   void invitePending(int delta) { pendingInvites_ += delta; }
   bool shuttingDown() const { return shuttingDown_; }
+  nua_t* nua() const { return nua_; }
 
  private:
   explicit SofiaStack(SofiaEventLoop& loop) : loop_(loop) {}

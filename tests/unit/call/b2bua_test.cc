@@ -197,6 +197,23 @@ TEST_CASE("when every fork is busy the caller gets 486") {
   CHECK(pbx.metrics().value("pbx_calls_failed_total", {{"code", "486"}}) == 1);
 }
 
+TEST_CASE("a callee's answer about pbxd's own request is not passed on as is") {
+  // The challenge, the redirect target or the missing extension is about pbxd's INVITE, not
+  // the caller's, and their headers are not relayed (RFC 3398's mapping through ISUP causes).
+  const std::pair<int, int> cases[] = {{401, 403}, {407, 403}, {302, 480}, {305, 480},
+                                       {420, 500}, {415, 488}, {404, 404}, {488, 488}};
+  for (auto [callee, caller] : cases) {
+    CAPTURE(callee);
+    pbx::testing::SimPhoneOptions refusing;
+    refusing.rejectIncomingWith = callee;
+    TwoDevices t(refusing, refusing);
+    auto& out = t.alice.call("102");
+    t.pbx.runPending();
+    CHECK(out.state() == State::kFailed);
+    CHECK(out.finalStatus() == caller);
+  }
+}
+
 TEST_CASE("one busy fork does not end the call while another rings") {
   TwoDevices t(Busy());
   auto& [pbx, alice, desk, mobile] = t;

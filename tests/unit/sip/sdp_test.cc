@@ -565,6 +565,8 @@ TEST_CASE("errors name the line number and its content") {
   }
   SUBCASE("bad version, duplicate v=, nameless attribute") {
     ParseError("v=x\r\n");
+    CHECK(ParseError("v=1\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n").find("only v=0") !=
+          std::string::npos);
     ParseError("v=0\r\nv=0\r\n");
     ParseError("v=0\r\na=\r\n");
     ParseError("v=0\r\na=:value\r\n");
