@@ -2,9 +2,7 @@
 """SIGHUP reloads pbxd's accounts: registrations of removed accounts go, the others stay,
 and an invalid file keeps the old accounts. Raw SIP over UDP with digest auth (stdlib only).
 """
-import hashlib
 import os
-import re
 import signal
 import socket
 import sys
@@ -37,16 +35,9 @@ def register(pbx, user, password, port):
             if status != 401:
                 return status
             challenge = T.header(data, "WWW-Authenticate")
-            realm = re.search(r'realm="([^"]*)"', challenge).group(1)
-            nonce = re.search(r'nonce="([^"]*)"', challenge).group(1)
-            uri = "sip:127.0.0.1"
-            md5 = lambda x: hashlib.md5(x.encode()).hexdigest()
-            ha1 = md5("%s:%s:%s" % (user, realm, password))
-            ha2 = md5("REGISTER:%s" % uri)
-            resp = md5("%s:%s:00000001:c0ffee:auth:%s" % (ha1, nonce, ha2))
-            auth = ('Authorization: Digest username="%s", realm="%s", nonce="%s", uri="%s", '
-                    'response="%s", algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee"\r\n'
-                    % (user, realm, nonce, uri, resp))
+            fields = T.digest_fields(challenge, "REGISTER", "sip:127.0.0.1", user, password,
+                                     cnonce="c0ffee")
+            auth = "Authorization: %s\r\n" % T.format_credentials(fields)
         return status
     finally:
         s.close()

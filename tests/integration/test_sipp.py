@@ -332,7 +332,7 @@ def case_late_offer(ctx):
 
 
 def case_late_offer_without_answer(ctx):
-    c, pbx = ctx.c, ctx.pbx
+    c = ctx.c
     uas, uac = checked_call(ctx, "callee_answer.xml", "caller_late_no_answer.xml",
                             "callee of that call is sent BYE by pbxd",
                             "late-offer caller whose ACK has no answer is sent BYE by pbxd")
@@ -436,6 +436,44 @@ def case_sigterm_during_call(ctx):
     c.check("BYE" in uas.received_requests(), "callee received BYE", "%s" % uas.received_requests())
 
 
+def case_session_refresh(ctx):
+    """UPDATE and a hold re-INVITE from the caller are answered by pbxd on the caller's leg."""
+    c = ctx.c
+    uas, uac = checked_call(ctx, "callee_answer.xml", "caller_refresh.xml",
+                            "callee (INVITE, 180, 200, ACK, BYE, 200)",
+                            "caller (INVITE, 407, INVITE, 180, 200, ACK, UPDATE 200, "
+                            "re-INVITE 200 recvonly, ACK, BYE, 200)")
+    if uac is None:
+        return
+    reqs = uas.received_requests()
+    c.check(reqs == ["INVITE", "ACK", "BYE"], "the callee saw neither the UPDATE nor the re-INVITE",
+            "%s" % reqs)
+    check_idle(ctx)
+
+
+def case_sigterm_bye_unanswered(ctx):
+    """SIGTERM while the callee leaves pbxd's BYE at 100 Trying: pbxd still exits 0 in time."""
+    c, pbx = ctx.c, ctx.pbx
+    port = register_callee(ctx, "101", "demo101")
+    if port is None:
+        return
+    uas = T.sipp(ctx.dir, "callee", "callee_bye_proceeding.xml", pbx, local_port=port,
+                 service="101", timeout_s=SIPP_TIMEOUT)
+    time.sleep(0.5)
+    uac = T.sipp(ctx.dir, "caller", "caller_wait_bye.xml", pbx, service="101",
+                 auth=("100", "demo100"), keys={"caller": "100"}, timeout_s=SIPP_TIMEOUT)
+    v = pbx.wait_metric("pbx_calls_answered_total", lambda x: x == 1, 10)
+    if c.check(v == 1, "the call is answered", "%s" % v):
+        time.sleep(0.5)
+        # The shutdown grace is 5 s; a stack waiting out the BYE's Timer F (32 s) is SIGKILLed.
+        rc = pbx.stop(timeout=8)
+        c.check(rc == 0, "pbxd exits with 0 within 8 s of SIGTERM", "exit code %s" % rc)
+        uac.wait(SIPP_TIMEOUT + 5)
+        ctx.check_sipp(uac, "caller got a BYE from the stopping pbxd and answered 200")
+    uac.stop()
+    uas.stop()
+
+
 CASES = {
     "register": case_register,
     "register_wrong_password": case_register_wrong_password,
@@ -450,6 +488,8 @@ CASES = {
     "reject_486": case_reject_486,
     "reject_480_no_answer": case_reject_480_no_answer,
     "sigterm_during_call": case_sigterm_during_call,
+    "session_refresh": case_session_refresh,
+    "sigterm_bye_unanswered": case_sigterm_bye_unanswered,
 }
 
 CASE_PBX_OPTIONS = {"reject_480_no_answer": {"no_answer_timeout": "3s"}}
