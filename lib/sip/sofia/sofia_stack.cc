@@ -166,17 +166,18 @@ void SofiaStack::findUdpSocket(const std::vector<std::string>& listen) {
 SofiaStack::~SofiaStack() {
   if (nua_ == nullptr) return;
   if (!shutdownComplete_) {
-    // Not shut down through shutdown(), or a peer is still holding it up: nua waits up to
-    // 30 s for the transactions of calls (a BYE answered only with 1xx, a CANCEL nobody
-    // answers), and nua_destroy() refuses to free a stack whose shutdown has not completed.
-    // Drop the remaining calls' handles, which ends their transactions, and ask again.
-    shutdown(nullptr);
+    // Not shut down through shutdown(), or calls are still ending: a peer holds a BYE or a
+    // CANCEL open (answered with 1xx only, or not at all), which nua would wait out for up
+    // to 30 s, and nua_destroy() refuses to free a stack whose shutdown has not completed.
+    // Drop the calls' handles while nua still takes that (not once nua_shutdown() has
+    // started), which ends their transactions, then shut down.
+    shuttingDown_ = true;
     for (auto& [ptr, dialog] : dialogs_) {
       nua_handle_bind(dialog->handle(), nullptr);
       nua_handle_destroy(dialog->handle());
     }
     dialogs_.clear();
-    nua_shutdown(nua_);
+    startNuaShutdown();
     for (int i = 0; i < 200 && !shutdownComplete_; ++i) su_root_step(loop_.root(), 10);
     if (!shutdownComplete_) PBX_LOG(kError, "sip", "", "sofia-sip did not shut down; leaking it");
   }
@@ -213,8 +214,15 @@ absl::StatusOr<Dialog*> SofiaStack::invite(const OutboundInvite& invite, DialogH
 
 void SofiaStack::shutdown(std::function<void()> done) {
   shutdownDone_ = std::move(done);
-  if (shuttingDown_) return;
   shuttingDown_ = true;
+  // nua's own shutdown starts once the calls have ended (finish()), since from then on it
+  // refuses to destroy a handle; until then new requests get 503.
+  if (dialogs_.empty()) startNuaShutdown();
+}
+
+void SofiaStack::startNuaShutdown() {
+  if (nuaShutdownStarted_) return;
+  nuaShutdownStarted_ = true;
   nua_shutdown(nua_);
 }
 
@@ -335,6 +343,7 @@ void SofiaStack::finish(SofiaDialog* dialog) {
   nua_handle_bind(dialog->handle(), nullptr);
   nua_handle_destroy(dialog->handle());
   dialogs_.erase(it);
+  if (shuttingDown_ && dialogs_.empty()) startNuaShutdown();
 }
 
 }  // namespace pbx::sip::internal

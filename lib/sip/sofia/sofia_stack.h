@@ -57,6 +57,7 @@ class SofiaStack final : public SignalingStack {
   void onRegister(nua_handle_t* nh, const sip_t* sip);
   void onNewInvite(nua_handle_t* nh, const sip_t* sip);
   void finish(SofiaDialog* dialog);
+  void startNuaShutdown();
   void destroyNua();
 
   SofiaEventLoop& loop_;
@@ -66,6 +67,7 @@ class SofiaStack final : public SignalingStack {
   size_t pendingInvites_ = 0;
   int udpSocket_ = -1;  // sofia's, not ours to close
   bool shuttingDown_ = false;
+  bool nuaShutdownStarted_ = false;
   bool shutdownComplete_ = false;
   std::function<void()> shutdownDone_;
 };
