@@ -172,11 +172,7 @@ SofiaStack::~SofiaStack() {
     // Drop the calls' handles while nua still takes that (not once nua_shutdown() has
     // started), which ends their transactions, then shut down.
     shuttingDown_ = true;
-    for (auto& [ptr, dialog] : dialogs_) {
-      nua_handle_bind(dialog->handle(), nullptr);
-      nua_handle_destroy(dialog->handle());
-    }
-    dialogs_.clear();
+    while (!dialogs_.empty()) finish(dialogs_.begin()->first);  // the last one starts it
     startNuaShutdown();
     for (int i = 0; i < 200 && !shutdownComplete_; ++i) su_root_step(loop_.root(), 10);
     if (!shutdownComplete_) PBX_LOG(kError, "sip", "", "sofia-sip did not shut down; leaking it");
