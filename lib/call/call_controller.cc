@@ -66,10 +66,6 @@ void CallController::onRegister(const sip::RegisterRequest& request,
 
 const Account* CallController::authenticate(sip::Dialog& dialog,
                                             const sip::InviteRequest& request) {
-  if (!request.credentials) {
-    dialog.reject({407, "Proxy Authentication Required", auth_.challenge()});
-    return nullptr;
-  }
   const Account* account = directory_.account(request.credentials->username);
   auto verdict = account ? auth_.verify(*request.credentials, "INVITE", account->password)
                          : sip::DigestVerdict::kWrongPassword;
@@ -90,23 +86,36 @@ const Account* CallController::authenticate(sip::Dialog& dialog,
   }
 }
 
+sip::Rejection CallController::refuseUncredentialed() {
+  auto refusal = overload_.admit(stack_.pendingTransactions(), stack_.receiveQueueFill());
+  if (refusal != OverloadGuard::Refusal::kNone) return overloaded(refusal);
+  overload_.recordSetup();
+  return {407, "Proxy Authentication Required", auth_.challenge()};
+}
+
+sip::Rejection CallController::overloaded(OverloadGuard::Refusal refusal) {
+  metrics_.overloadRejected(refusal).inc();
+  return {503, "Service Unavailable", std::nullopt,
+          static_cast<uint32_t>(options_.overload.retryAfter.count())};
+}
+
+std::optional<sip::Rejection> CallController::screenInvite(const sip::RequestSource&) {
+  return refuseUncredentialed();
+}
+
 void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& request) {
+  if (!request.credentials) return dialog.reject(refuseUncredentialed());
   // A call is admitted once, at its first INVITE (the one we challenge). Its authenticated
   // retry answers a nonce we issued moments ago and must not be refused after the 407 round
   // trip was spent on it; only the backlog guard applies to it. A phone that re-uses an old
   // nonce is counted when it calls.
-  auto age = request.credentials ? auth_.nonceAge(*request.credentials) : std::nullopt;
+  auto age = auth_.nonceAge(*request.credentials);
   bool admittedAtChallenge = age && *age <= kChallengeRetryWindow;
   const size_t pending = stack_.pendingTransactions();
   const double queueFill = stack_.receiveQueueFill();
   auto refusal = admittedAtChallenge ? overload_.checkBacklog(pending, queueFill)
                                      : overload_.admit(pending, queueFill);
-  if (refusal != OverloadGuard::Refusal::kNone) {
-    metrics_.overloadRejected(refusal).inc();
-    dialog.reject({503, "Service Unavailable", std::nullopt,
-                   static_cast<uint32_t>(options_.overload.retryAfter.count())});
-    return;
-  }
+  if (refusal != OverloadGuard::Refusal::kNone) return dialog.reject(overloaded(refusal));
   if (!admittedAtChallenge) overload_.recordSetup();
   const Account* caller = authenticate(dialog, request);
   if (caller == nullptr) return;

@@ -52,6 +52,8 @@ class CallController final : public sip::SignalingHandler, private CallObserver 
 
   void onRegister(const sip::RegisterRequest& request, sip::RegisterResponder respond) override;
   void onInvite(sip::Dialog& dialog, const sip::InviteRequest& request) override;
+  // Every new INVITE without credentials is refused here: 503 under overload, else 407.
+  std::optional<sip::Rejection> screenInvite(const sip::RequestSource& source) override;
 
  private:
   CallController(Dispatcher& dispatcher, sip::SignalingStack& stack, media::MediaEngine& media,
@@ -59,7 +61,12 @@ class CallController final : public sip::SignalingHandler, private CallObserver 
                  DirectoryIndex directory);
   void onCallAnswered(Call& call) override;
   void onCallEnded(Call& call, int failStatus, const std::string& reason) override;
-  // Authenticates an INVITE; returns the account, or nullptr after rejecting the dialog.
+  // The answer to a new INVITE without credentials: 503 under overload (counted), else a
+  // 407 challenge, the call being admitted (counted against the rate limit) here.
+  sip::Rejection refuseUncredentialed();
+  sip::Rejection overloaded(OverloadGuard::Refusal refusal);  // a 503, counted
+  // Authenticates an INVITE that carries credentials; returns the account, or nullptr after
+  // rejecting the dialog.
   const Account* authenticate(sip::Dialog& dialog, const sip::InviteRequest& request);
   void sweep();
 

@@ -109,7 +109,7 @@ int SimPhone::registerAccount(std::chrono::seconds expires) {
   request.cseq = 1;
   request.contacts.push_back({{username_, signaling_.ip(), signaling_.port(), ""}, std::nullopt});
   request.expires = static_cast<uint32_t>(expires.count());
-  request.source = {signaling_, sip::Transport::kUdp};
+  request.source = {signaling_, options_.transport};
   std::optional<sip::RegisterResponse> response;
   for (int attempt = 0; attempt < 2; ++attempt) {
     response.reset();
@@ -142,7 +142,7 @@ SimCall& SimPhone::call(const std::string& number, OfferTiming offer) {
   request.from.uri = {username_, stack_.domain(), 0, ""};
   request.to.uri = request.requestUri;
   if (offer == OfferTiming::kInInvite) request.sdp = call.localSdp("sendrecv");
-  request.source = {signaling_, sip::Transport::kUdp};
+  request.source = {signaling_, options_.transport};
   stack_.phoneInvite(call, std::move(request));
   return call;
 }

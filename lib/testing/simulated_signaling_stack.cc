@@ -141,7 +141,7 @@ void SimulatedSignalingStack::onPhoneRejected(SimCall& c, const sip::Rejection& 
     request.to.uri = request.requestUri;
     request.credentials = cred;
     if (c.offer_ == OfferTiming::kInInvite) request.sdp = c.localSdp("sendrecv");
-    request.source = {c.phone_.signaling_, sip::Transport::kUdp};
+    request.source = {c.phone_.signaling_, c.phone_.options_.transport};
     c.finalStatus_ = 0;
     phoneInvite(c, std::move(request));
     return;
@@ -229,6 +229,10 @@ void SimulatedSignalingStack::phoneInvite(SimCall& call, sip::InviteRequest requ
   request.callId = raw->callId_;
   dispatcher_.post([this, raw, request = std::move(request)] {
     if (handler_ == nullptr || shutDown_) return raw->reject({503, "Service Unavailable"});
+    if (!request.credentials && request.source.transport == sip::Transport::kUdp) {
+      // What sofia's stack answers statelessly; the phone cannot tell the difference.
+      if (auto rejection = handler_->screenInvite(request.source)) return raw->reject(*rejection);
+    }
     handler_->onInvite(*raw, request);
   });
 }

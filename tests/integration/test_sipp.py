@@ -9,6 +9,7 @@ Exit codes: 0 pass, 1 fail, 77 skipped (sipp not installed).
 
 import os
 import re
+import socket
 import sys
 import time
 
@@ -471,6 +472,84 @@ def case_sigterm_bye_unanswered(ctx):
         legs[0].stop()
 
 
+def raw_invite(pbx, port, via_host, branch, call_id, number="999", transport="UDP", creds=None):
+    """An INVITE from 100 with SDP, Via sent-by `via_host` with rport."""
+    body = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            "m=audio 40000 RTP/AVP 0\r\n")
+    auth = "Proxy-Authorization: %s\r\n" % creds if creds else ""
+    return ("INVITE sip:%s@%s SIP/2.0\r\n"
+            "Via: SIP/2.0/%s %s;branch=%s;rport\r\n"
+            "Max-Forwards: 70\r\n"
+            "From: <sip:100@%s>;tag=raw%s\r\n"
+            "To: <sip:%s@%s>\r\n"
+            "Call-ID: %s\r\n"
+            "CSeq: %d INVITE\r\n"
+            "Contact: <sip:100@127.0.0.1:%d>\r\n"
+            "%sContent-Type: application/sdp\r\n"
+            "Content-Length: %d\r\n\r\n%s"
+            % (number, pbx.uri_host, transport, via_host, branch, pbx.uri_host, branch,
+               number, pbx.uri_host, call_id, 2 if creds else 1, port, auth, len(body),
+               body)).encode()
+
+
+def case_challenge_stateless(ctx):
+    """A new INVITE over UDP is challenged statelessly (lib/sip/sofia/udp_screen.h): one 407
+    with a pbx. To tag, sent to the source port (rport) with received=, the same for a
+    retransmission; the INVITE with credentials goes on through nua
+    (404 for an unknown number). Over TCP the 407 comes from nua."""
+    c, pbx = ctx.c, ctx.pbx
+    udp = T.UdpSip(pbx.port)
+    branch, call_id = "z9hG4bKstateless1", "stateless-1@127.0.0.1"
+    invite = raw_invite(pbx, udp.port, "192.0.2.9:5099", branch, call_id)
+    udp.send(invite)
+    first = udp.collect(1.0, call_id=call_id)
+    udp.send(invite)
+    again = udp.collect(1.0, call_id=call_id)
+    codes = [T.parse_status(m) for m in first]
+    c.check(codes == [407], "one 407 for the INVITE, no 100", "%s" % codes)
+    if codes != [407]:
+        return
+    r = first[0].decode("latin-1")
+    to = T.header(r, "To") or ""
+    tag = re.search(r";tag=([^;>\s]+)", to)
+    c.check(tag is not None and tag.group(1).startswith("pbx."), "the To tag is a stateless one",
+            to)
+    via = T.header(r, "Via") or ""
+    c.check(";rport=%d" % udp.port in via and ";received=127.0.0.1" in via,
+            "the Via has rport= and received=", via)
+    c.check(T.header(r, "Proxy-Authenticate") is not None, "the 407 carries Proxy-Authenticate")
+    c.check([m == first[0] for m in again] == [True], "a retransmission gets the same 407",
+            "%s" % [T.parse_status(m) for m in again])
+    ack = ("ACK sip:999@%s SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5099;branch=%s;rport\r\n"
+           "Max-Forwards: 70\r\nFrom: <sip:100@%s>;tag=raw%s\r\nTo: %s\r\n"
+           "Call-ID: %s\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"
+           % (pbx.uri_host, branch, pbx.uri_host, branch, to[to.index(":") + 1:].strip(),
+              call_id)).encode()
+    udp.send(ack)  # absorbed by the screen (which the unit tests check); pbxd must stay up
+    creds = T.format_credentials(T.digest_fields(T.header(r, "Proxy-Authenticate"), "INVITE",
+                                                 "sip:999@%s" % pbx.uri_host, "100", "demo100"))
+    udp.send(raw_invite(pbx, udp.port, "127.0.0.1:%d" % udp.port, "z9hG4bKstateless2", call_id,
+                        creds=creds))
+    codes = [T.parse_status(m) for m in udp.collect(2.0, call_id=call_id)]
+    c.check(codes[-1:] == [404], "the INVITE with credentials gets 404 for an unknown number",
+            "%s" % codes)
+    udp.close()
+
+    tcp = socket.create_connection(("127.0.0.1", pbx.port), timeout=3)
+    port = tcp.getsockname()[1]
+    tcp.sendall(raw_invite(pbx, port, "127.0.0.1:%d" % port, "z9hG4bKstateless3",
+                           "stateless-tcp@127.0.0.1", transport="TCP"))
+    data = b""
+    deadline = time.time() + 3
+    while b"\r\n\r\n" not in data and time.time() < deadline:
+        data += tcp.recv(65536)
+    tcp.close()
+    text = data.decode("latin-1")
+    c.check(T.parse_status(data) == 407 and ";tag=pbx." not in (T.header(text, "To") or ""),
+            "over TCP nua answers the 407", text.split("\r\n")[0])
+    check_idle(ctx)
+
+
 CASES = {
     "register": case_register,
     "register_wrong_password": case_register_wrong_password,
@@ -487,6 +566,7 @@ CASES = {
     "sigterm_during_call": case_sigterm_during_call,
     "session_refresh": case_session_refresh,
     "sigterm_bye_unanswered": case_sigterm_bye_unanswered,
+    "challenge_stateless": case_challenge_stateless,
 }
 
 CASE_PBX_OPTIONS = {"reject_480_no_answer": {"no_answer_timeout": "3s"}}

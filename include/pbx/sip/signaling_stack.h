@@ -178,6 +178,14 @@ class SignalingHandler {
   // A new inbound dialog. The handler attaches a DialogHandler or rejects it, before
   // returning or later.
   virtual void onInvite(Dialog& dialog, const InviteRequest& request) = 0;
+  // A new INVITE without credentials (no Proxy-Authorization), before the stack keeps any
+  // state for it: a rejection to send at once and statelessly (a 407 challenge, or a 503
+  // under overload), or nullopt to go on to onInvite. Stacks call it where they can answer
+  // without a transaction (sofia's UDP socket), for requests they have scanned; every other
+  // INVITE goes to onInvite, which must decide the same way.
+  virtual std::optional<Rejection> screenInvite(const RequestSource& source) {
+    return std::nullopt;
+  }
 };
 
 class SignalingStack {

@@ -31,6 +31,7 @@
 #include "pbx/base/metrics.h"
 #include "pbx/base/simulated_dispatcher.h"
 #include "pbx/options.h"
+#include "pbx/sip/signaling_stack.h"
 #include "pbx/testing/simulated_media.h"
 
 namespace pbx::testing {
@@ -110,6 +111,10 @@ struct SimPhoneOptions {
   bool autoRing = true;
   // Incoming calls are rejected with this status at once (e.g. 486 for a busy phone).
   int rejectIncomingWith = 0;
+  // What the phone's requests arrive over. Like pbxkit's sofia stack, the simulated one asks
+  // call control to screen a new INVITE without credentials arriving over UDP
+  // (SignalingHandler::screenInvite) and hands every other one to onInvite.
+  sip::Transport transport = sip::Transport::kUdp;
 };
 
 class SimPhone {

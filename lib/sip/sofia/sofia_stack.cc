@@ -148,6 +148,15 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
       PBX_LOG(kWarning, "sip", "", "{}", *warning);
     findUdpSocket(options.listen);
   }
+  if (udpSocket_ >= 0) {
+    screen_ = std::make_unique<UdpScreen>(
+        udpSocket_, [this](const RequestSource& source) { return screenInvite(source); },
+        absl::StrCat("User-Agent: ", options.userAgent, "\r\n"));
+    if (!UdpScreen::Active())
+      PBX_LOG(kInfo, "sip", "",
+              "sofia-sip reads UDP without pbxkit's su_vrecv in this process: new INVITEs are "
+              "challenged through nua");
+  }
   return absl::OkStatus();
 }
 
@@ -181,6 +190,7 @@ SofiaStack::~SofiaStack() {
 }
 
 void SofiaStack::destroyNua() {
+  screen_.reset();
   for (auto& [ptr, dialog] : dialogs_) nua_handle_bind(dialog->handle(), nullptr);
   dialogs_.clear();
   if (nua_) nua_destroy(nua_);
@@ -331,6 +341,11 @@ void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   request.userAgent = UserAgentOf(sip);
   handler_->onInvite(*raw, request);
   if (request.source.transport != Transport::kUdp) raw->sendTryingIfUnanswered();
+}
+
+std::optional<Rejection> SofiaStack::screenInvite(const RequestSource& source) {
+  if (handler_ == nullptr || shuttingDown_) return std::nullopt;
+  return handler_->screenInvite(source);
 }
 
 void SofiaStack::finish(SofiaDialog* dialog) {

@@ -16,6 +16,7 @@
 #include "lib/sip/sofia/sofia_dialog.h"
 #include "lib/sip/sofia/sofia_event_loop.h"
 #include "lib/sip/sofia/udp_buffers.h"
+#include "lib/sip/sofia/udp_screen.h"
 #include "pbx/sip/sofia.h"
 
 namespace pbx::sip::internal {
@@ -56,6 +57,9 @@ class SofiaStack final : public SignalingStack {
                SofiaDialog* dialog, const sip_t* sip, tagi_t tags[]);
   void onRegister(nua_handle_t* nh, const sip_t* sip);
   void onNewInvite(nua_handle_t* nh, const sip_t* sip);
+  // For the UdpScreen: a new INVITE without credentials, answered statelessly if call control
+  // refuses it at once.
+  std::optional<Rejection> screenInvite(const RequestSource& source);
   void finish(SofiaDialog* dialog);
   void startNuaShutdown();
   void destroyNua();
@@ -65,7 +69,8 @@ class SofiaStack final : public SignalingStack {
   SignalingHandler* handler_ = nullptr;
   std::unordered_map<SofiaDialog*, std::unique_ptr<SofiaDialog>> dialogs_;
   size_t pendingInvites_ = 0;
-  int udpSocket_ = -1;  // sofia's, not ours to close
+  int udpSocket_ = -1;                 // sofia's, not ours to close
+  std::unique_ptr<UdpScreen> screen_;  // on udpSocket_
   bool shuttingDown_ = false;
   bool nuaShutdownStarted_ = false;
   bool shutdownComplete_ = false;

@@ -34,6 +34,34 @@ TEST_CASE("past the call-setup rate, new INVITEs get 503 with Retry-After") {
   CHECK(later.state() == State::kRinging);
 }
 
+TEST_CASE("a new INVITE is refused alike over UDP (screened, stateless) and TCP (its dialog)") {
+  for (auto transport : {pbx::sip::Transport::kUdp, pbx::sip::Transport::kTcp}) {
+    CAPTURE(std::string(pbx::sip::TransportName(transport)));
+    auto options = DemoOptions();
+    options.sip.overload.maxCallSetupsPerSecond = 2;
+    options.sip.overload.retryAfter = 7s;
+    pbx::testing::SimulatedPbx pbx(options);
+    auto& alice = pbx.addPhone("100", "pw100");
+    alice.options().transport = transport;
+    auto& bob = pbx.addPhone("101", "pw101");
+    REQUIRE(alice.registerAccount() == 200);
+    REQUIRE(bob.registerAccount() == 200);
+
+    // 407, then the INVITE with credentials rings Bob; the third is one too many.
+    auto& first = alice.call("101");
+    auto& second = alice.call("101");
+    pbx.runPending();
+    auto& third = alice.call("101");
+    pbx.runPending();
+    CHECK(first.state() == State::kRinging);
+    CHECK(second.state() == State::kRinging);
+    CHECK(third.state() == State::kFailed);
+    CHECK(third.finalStatus() == 503);
+    CHECK(third.retryAfter() == 7u);
+    CHECK(pbx.metrics().value("pbx_overload_rejections_total", {{"reason", "rate"}}) == 1);
+  }
+}
+
 namespace {
 // Alice (100) and Bob (101) registered, with the overload options given.
 struct OverloadPbx {

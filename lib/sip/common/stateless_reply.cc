@@ -1,0 +1,287 @@
+#include "lib/sip/common/stateless_reply.h"
+
+#include <cstring>
+#include <functional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
+
+namespace pbx::sip::internal {
+namespace {
+
+constexpr std::string_view kCrlf = "\r\n";
+constexpr std::string_view kBranchMagic = "z9hG4bK";
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool IsLws(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsLws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsLws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool IsTokenChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || std::strchr("-.!%*_+`'~", c);
+}
+
+bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c == '\0' || !IsTokenChar(c)) return false;
+  return true;
+}
+
+// 1 to 10 decimal digits.
+std::optional<uint64_t> Number(std::string_view s) {
+  if (s.empty() || s.size() > 10) return std::nullopt;
+  uint64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return n;
+}
+
+// What follows a name-addr or addr-spec: the header's parameters, ";tag=abc;x=y" (or empty).
+// nullopt for a value this scan does not take apart (an unterminated quote or angle bracket,
+// a quoted display name without <> or followed by more than whitespace, a display name of
+// other than tokens, a quote among the parameters).
+std::optional<std::string_view> HeaderParams(std::string_view value) {
+  size_t i = 0;
+  if (!value.empty() && value.front() == '"') {
+    for (i = 1; i < value.size() && value[i] != '"'; ++i)
+      if (value[i] == '\\') ++i;
+    if (i >= value.size()) return std::nullopt;
+    ++i;
+  }
+  size_t lt = value.find('<', i);
+  std::string_view params;
+  if (lt != std::string_view::npos) {
+    size_t gt = value.find('>', lt);
+    if (gt == std::string_view::npos) return std::nullopt;
+    for (char c : value.substr(i, lt - i))  // a display name of tokens, or none after a quote
+      if (!IsLws(c) && (i > 0 || !IsTokenChar(c))) return std::nullopt;
+    params = value.substr(gt + 1);
+  } else {
+    if (i > 0) return std::nullopt;
+    size_t semi = value.find(';');
+    params = semi == std::string_view::npos ? std::string_view() : value.substr(semi);
+  }
+  if (params.find('"') != std::string_view::npos) return std::nullopt;
+  return params;
+}
+
+// Parameter `name` of ";a=b;c": its value ("" for a valueless one), or nullopt when absent.
+// The view of the name itself goes to `where` when given.
+std::optional<std::string_view> Param(std::string_view params, std::string_view name,
+                                      std::string_view* where = nullptr) {
+  while (!params.empty()) {
+    size_t semi = params.find(';');
+    if (semi == std::string_view::npos) return std::nullopt;
+    params.remove_prefix(semi + 1);
+    std::string_view item = params.substr(0, params.find(';'));
+    size_t eq = item.find('=');
+    std::string_view key = Trim(item.substr(0, eq));
+    if (!IEquals(key, name)) continue;
+    if (where) *where = key;
+    return eq == std::string_view::npos ? std::string_view() : Trim(item.substr(eq + 1));
+  }
+  return std::nullopt;
+}
+
+// The request line, "INVITE sip:100@pbx SIP/2.0": its method, or empty when it is not plainly
+// an INVITE or ACK line.
+std::string_view RequestMethod(std::string_view line) {
+  size_t sp1 = line.find(' ');
+  size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.substr(sp2 + 1) != "SIP/2.0") return {};
+  std::string_view method = line.substr(0, sp1);
+  std::string_view uri = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (method != "INVITE" && method != "ACK") return {};
+  if (uri.size() <= 4 || !IEquals(uri.substr(0, 4), "sip:")) return {};
+  for (char c : uri)
+    if (IsLws(c) || c == '<' || c == '>' || c == '"') return {};
+  return method;
+}
+
+// The top Via's value, "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport", into `r`.
+bool ScanTopVia(std::string_view value, ScannedRequest& r) {
+  if (value.find(',') != std::string_view::npos || value.find('"') != std::string_view::npos)
+    return false;
+  constexpr std::string_view kProtocol = "SIP/2.0/UDP";
+  if (value.size() <= kProtocol.size() || !IEquals(value.substr(0, kProtocol.size()), kProtocol) ||
+      !IsLws(value[kProtocol.size()]))
+    return false;
+  std::string_view rest = Trim(value.substr(kProtocol.size()));
+  size_t hostEnd;
+  if (!rest.empty() && rest.front() == '[') {
+    hostEnd = rest.find(']');
+    if (hostEnd == std::string_view::npos || hostEnd < 3) return false;
+    for (char c : rest.substr(1, hostEnd - 1))
+      if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.')
+        return false;
+    ++hostEnd;
+  } else {
+    hostEnd = 0;
+    while (hostEnd < rest.size() &&
+           (absl::ascii_isalnum(static_cast<unsigned char>(rest[hostEnd])) ||
+            rest[hostEnd] == '.' || rest[hostEnd] == '-'))
+      ++hostEnd;
+    if (hostEnd == 0) return false;
+  }
+  r.viaHost = rest.substr(0, hostEnd);
+  rest.remove_prefix(hostEnd);
+  if (!rest.empty() && rest.front() == ':') {
+    size_t digits = 1;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    auto port = Number(rest.substr(1, digits - 1));
+    if (!port || *port == 0 || *port > 65535) return false;
+    r.viaPort = static_cast<uint16_t>(*port);
+    rest.remove_prefix(digits);
+  }
+  std::string_view params = Trim(rest);
+  if (!params.empty() && params.front() != ';') return false;
+  auto branch = Param(params, "branch");
+  if (!branch || branch->size() <= kBranchMagic.size() || !IsToken(*branch) ||
+      branch->substr(0, kBranchMagic.size()) != kBranchMagic)
+    return false;
+  r.branch = *branch;
+  if (Param(params, "received") || Param(params, "maddr") || Param(params, "comp")) return false;
+  if (auto rport = Param(params, "rport")) {
+    if (!rport->empty()) return false;
+    r.viaRport = true;
+  }
+  return true;
+}
+
+bool IsPrintableLine(std::string_view line) {
+  for (char c : line) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<ScannedRequest> ScanRequest(std::string_view datagram) {
+  size_t eol = datagram.find(kCrlf);
+  if (eol == std::string_view::npos) return std::nullopt;
+  ScannedRequest r;
+  r.method = RequestMethod(datagram.substr(0, eol));
+  if (r.method.empty()) return std::nullopt;
+  std::string_view fromValue, toValue;
+  std::optional<uint64_t> contentLength, maxForwards;
+  size_t pos = eol + 2;
+  for (;;) {
+    eol = datagram.find(kCrlf, pos);
+    if (eol == std::string_view::npos) return std::nullopt;
+    std::string_view line = datagram.substr(pos, eol - pos);
+    pos = eol + 2;
+    if (line.empty()) break;
+    if (IsLws(line.front()) || !IsPrintableLine(line)) return std::nullopt;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string_view name = Trim(line.substr(0, colon));
+    std::string_view value = Trim(line.substr(colon + 1));
+    if (!IsToken(name)) return std::nullopt;
+    line = line.substr(0, value.data() + value.size() - line.data());  // no trailing LWS
+    auto once = [&](std::string_view& slot) {
+      if (!slot.empty() || value.empty()) return false;
+      slot = line;
+      return true;
+    };
+    if (IEquals(name, "via") || IEquals(name, "v")) {
+      if (value.empty() || (r.vias.empty() && !ScanTopVia(value, r))) return std::nullopt;
+      r.vias.push_back(line);
+    } else if (IEquals(name, "from") || IEquals(name, "f")) {
+      if (!once(r.from)) return std::nullopt;
+      fromValue = value;
+    } else if (IEquals(name, "to") || IEquals(name, "t")) {
+      if (!once(r.to)) return std::nullopt;
+      toValue = value;
+    } else if (IEquals(name, "call-id") || IEquals(name, "i")) {
+      if (!once(r.callId)) return std::nullopt;
+      for (char c : value)
+        if (IsLws(c)) return std::nullopt;
+    } else if (IEquals(name, "cseq")) {
+      if (!once(r.cseq)) return std::nullopt;
+      size_t sp = value.find(' ');
+      auto number = Number(value.substr(0, sp));
+      if (sp == std::string_view::npos || !number || *number >= (1ull << 31) ||
+          Trim(value.substr(sp)) != r.method)
+        return std::nullopt;
+    } else if (IEquals(name, "content-length") || IEquals(name, "l")) {
+      if (contentLength || !(contentLength = Number(value))) return std::nullopt;
+    } else if (IEquals(name, "max-forwards")) {
+      if (maxForwards || !(maxForwards = Number(value)) || *maxForwards == 0 || *maxForwards > 255)
+        return std::nullopt;
+    } else if (IEquals(name, "proxy-authorization")) {
+      r.proxyAuthorization = true;
+    }
+  }
+  if (r.vias.empty() || r.from.empty() || r.to.empty() || r.callId.empty() || r.cseq.empty() ||
+      !maxForwards || !contentLength || *contentLength != datagram.size() - pos)
+    return std::nullopt;
+  auto fromParams = HeaderParams(fromValue);
+  auto fromTag = fromParams ? Param(*fromParams, "tag") : std::nullopt;
+  if (!fromTag || !IsToken(*fromTag)) return std::nullopt;
+  auto toParams = HeaderParams(toValue);
+  if (!toParams) return std::nullopt;
+  if (auto toTag = Param(*toParams, "tag")) {
+    if (!IsToken(*toTag)) return std::nullopt;
+    r.toTag = *toTag;
+  }
+  return r;
+}
+
+std::string StatelessTag(const ScannedRequest& request) {
+  size_t h = std::hash<std::string_view>()(request.branch);
+  h ^= std::hash<std::string_view>()(request.callId) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return absl::StrFormat("%s%016x", kStatelessTagPrefix, static_cast<uint64_t>(h));
+}
+
+bool IsStatelessTag(std::string_view tag) {
+  return tag.size() > kStatelessTagPrefix.size() &&
+         tag.substr(0, kStatelessTagPrefix.size()) == kStatelessTagPrefix;
+}
+
+std::string StatelessResponse(const ScannedRequest& request, const SocketAddress& source,
+                              int status, std::string_view reason, std::string_view extraHeaders) {
+  std::string out = "SIP/2.0 " + std::to_string(status) + " ";
+  out.append(reason).append(kCrlf);
+  for (size_t i = 0; i < request.vias.size(); ++i) {
+    std::string_view via = request.vias[i];
+    if (i == 0 && request.viaRport) {
+      // The top Via is on a line of its own, so its one "rport" is the one to fill in.
+      std::string_view where;
+      Param(via.substr(via.find(';')), "rport", &where);
+      size_t end = where.data() + where.size() - via.data();
+      out.append(via.substr(0, end)).append("=").append(std::to_string(source.port()));
+      out.append(via.substr(end));
+    } else {
+      out.append(via);
+    }
+    std::string_view host = request.viaHost;
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (i == 0 && !IEquals(host, source.ip())) out.append(";received=").append(source.ip());
+    out.append(kCrlf);
+  }
+  out.append(request.from).append(kCrlf).append(request.to);
+  if (request.toTag.empty()) out.append(";tag=").append(StatelessTag(request));
+  out.append(kCrlf).append(request.callId).append(kCrlf).append(request.cseq).append(kCrlf);
+  out.append(extraHeaders).append("Content-Length: 0\r\n\r\n");
+  return out;
+}
+
+SocketAddress StatelessResponseDestination(const ScannedRequest& request,
+                                           const SocketAddress& source) {
+  if (request.viaRport) return source;
+  return source.withPort(request.viaPort ? request.viaPort : 5060);
+}
+
+}  // namespace pbx::sip::internal
