@@ -100,7 +100,9 @@ sip::Rejection CallController::overloaded(OverloadGuard::Refusal refusal) {
 }
 
 std::optional<sip::Rejection> CallController::screenInvite(const sip::RequestSource&) {
-  return refuseUncredentialed();
+  sip::Rejection rejection = refuseUncredentialed();
+  metrics_.statelessResponse(rejection.status).inc();
+  return rejection;
 }
 
 void CallController::onInvite(sip::Dialog& dialog, const sip::InviteRequest& request) {

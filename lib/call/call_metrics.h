@@ -6,6 +6,7 @@
 
 #include <array>
 #include <string>
+#include <utility>
 
 #include "lib/call/overload_guard.h"
 #include "pbx/base/metrics.h"
@@ -20,6 +21,9 @@ struct CallMetrics {
   // registry (under its lock, which a scrape holds while it renders) once per reason, so
   // refusing a flood of INVITEs does not wait on /metrics.
   Counter& overloadRejected(OverloadGuard::Refusal refusal);
+  // pbx_sip_stateless_responses_total{code="407|503"}: new INVITEs answered without a
+  // transaction (SignalingHandler::screenInvite). Cached like overloadRejected.
+  Counter& statelessResponse(int status);
 
   MetricsRegistry& registry;
   Gauge& registrations;
@@ -33,7 +37,8 @@ struct CallMetrics {
   Counter& authFailures;
 
  private:
-  std::array<Counter*, 4> overloadRejections_{};  // by OverloadGuard::Refusal
+  std::array<Counter*, 4> overloadRejections_{};                  // by OverloadGuard::Refusal
+  std::array<std::pair<int, Counter*>, 2> statelessResponses_{};  // by status, first come
 };
 
 }  // namespace pbx::call

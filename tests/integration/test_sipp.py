@@ -534,6 +534,8 @@ def case_challenge_stateless(ctx):
     c.check(codes[-1:] == [404], "the INVITE with credentials gets 404 for an unknown number",
             "%s" % codes)
     udp.close()
+    stateless = pbx.metric("pbx_sip_stateless_responses_total", code="407")
+    c.check(stateless == 2, "/metrics counts the two stateless 407s", "%s" % stateless)
 
     tcp = socket.create_connection(("127.0.0.1", pbx.port), timeout=3)
     port = tcp.getsockname()[1]

@@ -59,6 +59,12 @@ TEST_CASE("a new INVITE is refused alike over UDP (screened, stateless) and TCP 
     CHECK(third.finalStatus() == 503);
     CHECK(third.retryAfter() == 7u);
     CHECK(pbx.metrics().value("pbx_overload_rejections_total", {{"reason", "rate"}}) == 1);
+    // Over UDP all three were answered before any dialog existed: two 407s and the 503.
+    const bool udp = transport == pbx::sip::Transport::kUdp;
+    CHECK(pbx.metrics().value("pbx_sip_stateless_responses_total", {{"code", "407"}}) ==
+          (udp ? 2 : 0));
+    CHECK(pbx.metrics().value("pbx_sip_stateless_responses_total", {{"code", "503"}}) ==
+          (udp ? 1 : 0));
   }
 }
 
