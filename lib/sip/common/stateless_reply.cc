@@ -46,6 +46,94 @@ std::optional<uint64_t> Number(std::string_view s) {
   return n;
 }
 
+// ";a=b;c": each parameter a token, named once, with a value of token characters (an IPv6
+// address's too), if any. Quoted values, and anything else sofia-sip might read otherwise
+// (for a repeated branch or tag, another one than Param finds), are not.
+bool ArePlainParams(std::string_view params) {
+  std::vector<std::string_view> names;
+  while (!params.empty()) {
+    if (params.front() != ';') return false;
+    params.remove_prefix(1);
+    size_t semi = params.find(';');
+    std::string_view item = params.substr(0, semi);
+    params = semi == std::string_view::npos ? std::string_view() : params.substr(semi);
+    size_t eq = item.find('=');
+    std::string_view name = Trim(item.substr(0, eq));
+    if (!IsToken(name)) return false;
+    for (std::string_view seen : names)
+      if (IEquals(seen, name)) return false;
+    names.push_back(name);
+    if (eq == std::string_view::npos) continue;
+    std::string_view value = Trim(item.substr(eq + 1));
+    if (value.empty()) return false;
+    for (char c : value)
+      if (!IsTokenChar(c) && c != ':' && c != '[' && c != ']') return false;
+  }
+  return true;
+}
+
+// The length of the host at the start of `s` (a name, an IPv4 address, or an IPv6 reference
+// in brackets), 0 when there is none.
+size_t HostLength(std::string_view s) {
+  if (!s.empty() && s.front() == '[') {
+    size_t end = s.find(']');
+    if (end == std::string_view::npos || end < 3) return 0;
+    for (char c : s.substr(1, end - 1))
+      if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return 0;
+    return end + 1;
+  }
+  size_t end = 0;
+  while (end < s.size() && (absl::ascii_isalnum(static_cast<unsigned char>(s[end])) ||
+                            s[end] == '.' || s[end] == '-'))
+    ++end;
+  return end;
+}
+
+// ":5060" at the start of `s`: the port, and its length in `length`; nullopt for none or a
+// malformed one.
+std::optional<uint16_t> LeadingPort(std::string_view s, size_t& length) {
+  if (s.empty() || s.front() != ':') return std::nullopt;
+  length = 1;
+  while (length < s.size() && s[length] >= '0' && s[length] <= '9') ++length;
+  auto port = Number(s.substr(1, length - 1));
+  if (!port || *port == 0 || *port > 65535) return std::nullopt;
+  return static_cast<uint16_t>(*port);
+}
+
+// A URI's characters: visible ASCII (RFC 3261 25.1), without <, > or ", and every % the
+// start of an escape ("%3C").
+bool IsUriText(std::string_view uri) {
+  if (uri.empty()) return false;
+  for (size_t i = 0; i < uri.size(); ++i) {
+    auto u = static_cast<unsigned char>(uri[i]);
+    if (u <= 0x20 || u >= 0x7f || u == '<' || u == '>' || u == '"') return false;
+    if (u == '%' && (i + 2 >= uri.size() || !absl::ascii_isxdigit(uri[i + 1]) ||
+                     !absl::ascii_isxdigit(uri[i + 2])))
+      return false;
+  }
+  return true;
+}
+
+// A sip: or sips: URI that sofia-sip will take: visible ASCII, one @ at most, and a host (and
+// port) that ends where the parameters or headers begin. Other schemes are left to sofia-sip.
+bool IsPlainUri(std::string_view uri) {
+  size_t colon = uri.find(':');
+  if (!IsUriText(uri) || colon == std::string_view::npos) return false;
+  std::string_view scheme = uri.substr(0, colon);
+  if (!IEquals(scheme, "sip") && !IEquals(scheme, "sips")) return false;
+  std::string_view rest = uri.substr(colon + 1);
+  if (size_t at = rest.find('@'); at != std::string_view::npos) {  // a user part (may hold ; ?)
+    if (rest.find('@', at + 1) != std::string_view::npos) return false;
+    rest.remove_prefix(at + 1);
+  }
+  rest = rest.substr(0, rest.find_first_of(";?"));
+  size_t host = HostLength(rest);
+  if (host == 0) return false;
+  rest.remove_prefix(host);
+  size_t length = 0;
+  return rest.empty() || (LeadingPort(rest, length) && length == rest.size());
+}
+
 // What follows a name-addr or addr-spec: the header's parameters, ";tag=abc;x=y" (or empty).
 // nullopt for a value this scan does not take apart (an unterminated quote or angle bracket,
 // a quoted display name without <> or followed by more than whitespace, a display name of
@@ -65,13 +153,17 @@ std::optional<std::string_view> HeaderParams(std::string_view value) {
     if (gt == std::string_view::npos) return std::nullopt;
     for (char c : value.substr(i, lt - i))  // a display name of tokens, or none after a quote
       if (!IsLws(c) && (i > 0 || !IsTokenChar(c))) return std::nullopt;
+    if (!IsPlainUri(value.substr(lt + 1, gt - lt - 1))) return std::nullopt;
     params = value.substr(gt + 1);
   } else {
     if (i > 0) return std::nullopt;
     size_t semi = value.find(';');
+    std::string_view uri = Trim(value.substr(0, semi));  // no ? or , without <> (RFC 3261 20)
+    if (!IsPlainUri(uri) || uri.find_first_of("?,") != std::string_view::npos) return std::nullopt;
     params = semi == std::string_view::npos ? std::string_view() : value.substr(semi);
   }
-  if (params.find('"') != std::string_view::npos) return std::nullopt;
+  params = Trim(params);
+  if (!ArePlainParams(params)) return std::nullopt;
   return params;
 }
 
@@ -102,56 +194,62 @@ std::string_view RequestMethod(std::string_view line) {
   std::string_view method = line.substr(0, sp1);
   std::string_view uri = line.substr(sp1 + 1, sp2 - sp1 - 1);
   if (method != "INVITE" && method != "ACK") return {};
-  if (uri.size() <= 4 || !IEquals(uri.substr(0, 4), "sip:")) return {};
-  for (char c : uri)
-    if (IsLws(c) || c == '<' || c == '>' || c == '"') return {};
+  if (uri.size() <= 4 || !IEquals(uri.substr(0, 4), "sip:") || !IsPlainUri(uri)) return {};
   return method;
+}
+
+// A Via's value, "SIP/2.0/UDP host:port;a=b;c", taken apart.
+struct ViaParts {
+  std::string_view transport, host, params;  // params: ";a=b;c", or empty
+  uint16_t port = 0;                         // 0 when the sent-by has none
+};
+
+// nullopt unless `value` is one plain via-parm: several on one line, whitespace around the
+// slashes, a quoted or otherwise unusual parameter go to sofia-sip instead.
+std::optional<ViaParts> SplitVia(std::string_view value) {
+  if (value.find(',') != std::string_view::npos || value.find('"') != std::string_view::npos)
+    return std::nullopt;
+  constexpr std::string_view kProtocol = "SIP/2.0/";
+  if (value.size() <= kProtocol.size() || !IEquals(value.substr(0, kProtocol.size()), kProtocol))
+    return std::nullopt;
+  value.remove_prefix(kProtocol.size());
+  size_t end = 0;
+  while (end < value.size() && IsTokenChar(value[end])) ++end;
+  if (end == 0 || end == value.size() || !IsLws(value[end])) return std::nullopt;
+  ViaParts via;
+  via.transport = value.substr(0, end);
+  std::string_view rest = Trim(value.substr(end));
+  size_t hostEnd = HostLength(rest);
+  if (hostEnd == 0) return std::nullopt;
+  via.host = rest.substr(0, hostEnd);
+  rest.remove_prefix(hostEnd);
+  if (!rest.empty() && rest.front() == ':') {
+    size_t length = 0;
+    auto port = LeadingPort(rest, length);
+    if (!port) return std::nullopt;
+    via.port = *port;
+    rest.remove_prefix(length);
+  }
+  via.params = Trim(rest);
+  if (!via.params.empty() && via.params.front() != ';') return std::nullopt;
+  if (!ArePlainParams(via.params)) return std::nullopt;
+  return via;
 }
 
 // The top Via's value, "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport", into `r`.
 bool ScanTopVia(std::string_view value, ScannedRequest& r) {
-  if (value.find(',') != std::string_view::npos || value.find('"') != std::string_view::npos)
-    return false;
-  constexpr std::string_view kProtocol = "SIP/2.0/UDP";
-  if (value.size() <= kProtocol.size() || !IEquals(value.substr(0, kProtocol.size()), kProtocol) ||
-      !IsLws(value[kProtocol.size()]))
-    return false;
-  std::string_view rest = Trim(value.substr(kProtocol.size()));
-  size_t hostEnd;
-  if (!rest.empty() && rest.front() == '[') {
-    hostEnd = rest.find(']');
-    if (hostEnd == std::string_view::npos || hostEnd < 3) return false;
-    for (char c : rest.substr(1, hostEnd - 1))
-      if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.')
-        return false;
-    ++hostEnd;
-  } else {
-    hostEnd = 0;
-    while (hostEnd < rest.size() &&
-           (absl::ascii_isalnum(static_cast<unsigned char>(rest[hostEnd])) ||
-            rest[hostEnd] == '.' || rest[hostEnd] == '-'))
-      ++hostEnd;
-    if (hostEnd == 0) return false;
-  }
-  r.viaHost = rest.substr(0, hostEnd);
-  rest.remove_prefix(hostEnd);
-  if (!rest.empty() && rest.front() == ':') {
-    size_t digits = 1;
-    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
-    auto port = Number(rest.substr(1, digits - 1));
-    if (!port || *port == 0 || *port > 65535) return false;
-    r.viaPort = static_cast<uint16_t>(*port);
-    rest.remove_prefix(digits);
-  }
-  std::string_view params = Trim(rest);
-  if (!params.empty() && params.front() != ';') return false;
-  auto branch = Param(params, "branch");
+  auto via = SplitVia(value);
+  if (!via || !IEquals(via->transport, "UDP")) return false;
+  r.viaHost = via->host;
+  r.viaPort = via->port;
+  auto branch = Param(via->params, "branch");
   if (!branch || branch->size() <= kBranchMagic.size() || !IsToken(*branch) ||
       branch->substr(0, kBranchMagic.size()) != kBranchMagic)
     return false;
   r.branch = *branch;
-  if (Param(params, "received") || Param(params, "maddr") || Param(params, "comp")) return false;
-  if (auto rport = Param(params, "rport")) {
+  if (Param(via->params, "received") || Param(via->params, "maddr") || Param(via->params, "comp"))
+    return false;
+  if (auto rport = Param(via->params, "rport")) {
     if (!rport->empty()) return false;
     r.viaRport = true;
   }
@@ -163,6 +261,13 @@ bool IsPrintableLine(std::string_view line) {
     auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
   }
+  return true;
+}
+
+// A Call-ID has no place for UTF-8 (RFC 3261 25.1); sofia-sip rejects it there.
+bool IsAscii(std::string_view value) {
+  for (char c : value)
+    if (static_cast<unsigned char>(c) > 0x7e) return false;
   return true;
 }
 
@@ -196,7 +301,7 @@ std::optional<ScannedRequest> ScanRequest(std::string_view datagram) {
       return true;
     };
     if (IEquals(name, "via") || IEquals(name, "v")) {
-      if (value.empty() || (r.vias.empty() && !ScanTopVia(value, r))) return std::nullopt;
+      if (r.vias.empty() ? !ScanTopVia(value, r) : !SplitVia(value)) return std::nullopt;
       r.vias.push_back(line);
     } else if (IEquals(name, "from") || IEquals(name, "f")) {
       if (!once(r.from)) return std::nullopt;
@@ -205,7 +310,7 @@ std::optional<ScannedRequest> ScanRequest(std::string_view datagram) {
       if (!once(r.to)) return std::nullopt;
       toValue = value;
     } else if (IEquals(name, "call-id") || IEquals(name, "i")) {
-      if (!once(r.callId)) return std::nullopt;
+      if (!once(r.callId) || !IsAscii(value)) return std::nullopt;
       for (char c : value)
         if (IsLws(c)) return std::nullopt;
     } else if (IEquals(name, "cseq")) {

@@ -44,10 +44,12 @@ struct ScannedRequest {
 };
 
 // Scans a datagram. Returns nullopt unless it is an INVITE or an ACK in which every part that
-// a stateless reply relies on is well-formed: a plain request line, unfolded header lines of
-// printable characters, one From (with a tag), To, Call-ID, CSeq (naming the method) and
-// Max-Forwards (above 0), a top Via over UDP with a z9hG4bK branch on a line of its own
-// (without received, maddr or comp), and a Content-Length equal to the body's size.
+// a stateless reply relies on is well-formed: a plain request line with a sip: URI, unfolded
+// header lines of printable characters, one From (with a tag), To, Call-ID (ASCII), CSeq
+// (naming the method) and Max-Forwards (above 0), From and To with sip:/sips: URIs, one plain
+// Via per line (parameters of tokens, each named once), the top one over UDP with a z9hG4bK
+// branch (without received, maddr or comp), and a Content-Length equal to the body's size.
+// tests/fuzz/stateless_reply_fuzz checks that sofia-sip reads whatever this accepts alike.
 std::optional<ScannedRequest> ScanRequest(std::string_view datagram);
 
 // The To tag of a stateless response: the same for every retransmission of the request, and

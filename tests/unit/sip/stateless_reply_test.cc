@@ -138,6 +138,27 @@ TEST_CASE("ScanRequest leaves anything unusual to sofia-sip") {
       {"no end of headers", good.substr(0, good.find("\r\n\r\n"))},
       {"an unterminated display name", Replace(good, "<sip:100", "\"<sip:100")},
       {"a header without a colon", Replace(good, "Contact: ", "Contact ")},
+      // What stateless_reply_fuzz found sofia-sip to read otherwise (tests/fuzz).
+      {"a lower Via that is not one",
+       Replace(good, "SIP/2.0/UDP 192.0.2.1", "SIP/2.0.0.1 SIP/2..1")},
+      {"a byte above ASCII in a lower Via", Replace(good, "192.0.2.1;", "192.0.2.1\xbc;")},
+      {"a repeated branch", Replace(good, ";rport", ";rport;branch=z9hG4bK2")},
+      {"a NUL in the Request-URI",
+       Replace(good, "sip:101@pbx.example SIP", std::string("sip:101@pbx\0.example SIP", 24))},
+      {"a broken escape in the Request-URI",
+       Replace(good, "sip:101@pbx.example SIP", "sip:101@pbx.example?x=%zz SIP")},
+      {"a comma in the Request-URI's host",
+       Replace(good, "sip:101@pbx.example SIP", "sip:101@pbx.example,x SIP")},
+      {"two @ in a URI", Replace(good, "<sip:101@pbx.example>", "<sip:101@x@pbx.example>")},
+      {"a ? in a From without <>",
+       Replace(good, "\"Alice; the \\\"first\\\"\" <sip:100@pbx.example>",
+               "sip:100@pbx.example?x=1")},
+      {"a From of another scheme", Replace(good, "<sip:100@pbx.example>", "<tel:+100>")},
+      {"a To parameter above ASCII",
+       Replace(good, "To: Bob <sip:101@pbx.example>", "To: Bob <sip:101@pbx.example>;x=\x99")},
+      {"a Call-ID above ASCII", Replace(good, "Call-ID: 38",
+                                        "Call-ID: \xe2\x82\xac"
+                                        "38")},
   };
   for (const auto& [what, datagram] : cases) {
     INFO(std::string(what));
