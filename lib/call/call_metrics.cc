@@ -31,19 +31,20 @@ Counter& CallMetrics::overloadRejected(OverloadGuard::Refusal refusal) {
 }
 
 Counter& CallMetrics::statelessResponse(int status) {
+  auto lookUp = [&] {
+    return &registry.counter("pbx_sip_stateless_responses_total",
+                             "New INVITEs without credentials answered over UDP without a "
+                             "transaction (a 407 challenge, or a 503 under overload)",
+                             {{"code", std::to_string(status)}});
+  };
   for (auto& [cached, counter] : statelessResponses_) {
-    if (counter != nullptr && cached != status) continue;
     if (counter == nullptr) {
       cached = status;
-      counter = &registry.counter("pbx_sip_stateless_responses_total",
-                                  "New INVITEs without credentials answered over UDP without a "
-                                  "transaction (a 407 challenge, or a 503 under overload)",
-                                  {{"code", std::to_string(status)}});
+      counter = lookUp();
     }
-    return *counter;
+    if (cached == status) return *counter;
   }
-  return registry.counter("pbx_sip_stateless_responses_total", "",
-                          {{"code", std::to_string(status)}});
+  return *lookUp();
 }
 
 }  // namespace pbx::call

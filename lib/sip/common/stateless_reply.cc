@@ -231,7 +231,6 @@ std::optional<ViaParts> SplitVia(std::string_view value) {
     rest.remove_prefix(length);
   }
   via.params = Trim(rest);
-  if (!via.params.empty() && via.params.front() != ';') return std::nullopt;
   if (!ArePlainParams(via.params)) return std::nullopt;
   return via;
 }
@@ -261,13 +260,6 @@ bool IsPrintableLine(std::string_view line) {
     auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
   }
-  return true;
-}
-
-// A Call-ID has no place for UTF-8 (RFC 3261 25.1); sofia-sip rejects it there.
-bool IsAscii(std::string_view value) {
-  for (char c : value)
-    if (static_cast<unsigned char>(c) > 0x7e) return false;
   return true;
 }
 
@@ -310,9 +302,9 @@ std::optional<ScannedRequest> ScanRequest(std::string_view datagram) {
       if (!once(r.to)) return std::nullopt;
       toValue = value;
     } else if (IEquals(name, "call-id") || IEquals(name, "i")) {
-      if (!once(r.callId) || !IsAscii(value)) return std::nullopt;
-      for (char c : value)
-        if (IsLws(c)) return std::nullopt;
+      if (!once(r.callId)) return std::nullopt;
+      for (char c : value)  // visible ASCII: no UTF-8 (RFC 3261 25.1), which sofia-sip rejects
+        if (auto u = static_cast<unsigned char>(c); u <= 0x20 || u >= 0x7f) return std::nullopt;
     } else if (IEquals(name, "cseq")) {
       if (!once(r.cseq)) return std::nullopt;
       size_t sp = value.find(' ');
