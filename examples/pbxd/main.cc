@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #ifdef PBXD_TCMALLOC
@@ -16,6 +17,7 @@
 #endif
 
 #include "examples/pbxd/config.h"
+#include "examples/pbxd/heap_warmer.h"
 #include "examples/pbxd/metrics_server.h"
 #include "pbx/pbx.h"
 
@@ -47,6 +49,13 @@ void KeepPeakMemory() {
   if (std::getenv("TCMALLOC_RELEASE_RATE") == nullptr)
     MallocExtension::instance()->SetMemoryReleaseRate(0);
 #endif
+}
+
+// Whether to fault the heap in ahead of the signaling thread (heap_warmer.h): with tcmalloc
+// keeping its peak, unless PBXD_HEAP_WARMER=off.
+bool WarmHeap() {
+  const char* setting = std::getenv("PBXD_HEAP_WARMER");
+  return pbxd::HeapWarmer::Supported() && (setting == nullptr || std::strcmp(setting, "off") != 0);
 }
 
 }  // namespace
@@ -94,12 +103,19 @@ int main(int argc, char** argv) {
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  std::optional<pbxd::HeapWarmer> warmer;
+  if (WarmHeap()) warmer.emplace();
 
   auto pbx = pbx::Pbx::Create(config->options);
   if (!pbx.ok()) {
     std::fprintf(stderr, "pbxd: %s\n", std::string(pbx.status().message()).c_str());
     return 1;
   }
+  if (warmer)
+    (*pbx)->metrics().callbackCounter(
+        "pbx_heap_prefaulted_bytes_total",
+        "Heap memory pbxd's heap warmer faulted in ahead of the signaling thread",
+        [&warmer] { return static_cast<double>(warmer->prefaultedBytes()); });
   pbxd::MetricsServer metrics((*pbx)->metrics());
   if (!config->metricsListen.empty()) {
     if (auto s = metrics.start(config->metricsListen); !s.ok()) {

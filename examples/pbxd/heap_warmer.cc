@@ -1,0 +1,130 @@
+#include "examples/pbxd/heap_warmer.h"
+
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+
+#ifdef PBXD_TCMALLOC
+#include <gperftools/malloc_extension.h>
+#endif
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14
+#endif
+
+namespace pbxd {
+namespace {
+
+constexpr auto kTick = std::chrono::milliseconds(10);
+
+size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
+
+struct HeapCounters {
+  size_t inUse = 0;  // mapped heap minus the page heap's free pages
+  size_t free = 0;   // free, mapped pages in the page heap
+};
+
+bool ReadCounters(HeapCounters& out) {
+#ifdef PBXD_TCMALLOC
+  size_t heap = 0, free = 0, unmapped = 0;
+  auto* ext = MallocExtension::instance();
+  if (!ext->GetNumericProperty("generic.heap_size", &heap) ||
+      !ext->GetNumericProperty("tcmalloc.pageheap_free_bytes", &free) ||
+      !ext->GetNumericProperty("tcmalloc.pageheap_unmapped_bytes", &unmapped))
+    return false;
+  out.free = free;
+  out.inUse = heap > free + unmapped ? heap - free - unmapped : 0;
+  return true;
+#else
+  (void)out;
+  return false;
+#endif
+}
+
+// Maps the pages of [p, p + n) writable without changing their contents (so also for memory
+// other threads use), where the kernel has MADV_POPULATE_WRITE.
+bool Populate(char* p, size_t n) {
+  const uintptr_t page = PageSize();
+  uintptr_t start = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(p) + n + page - 1) & ~(page - 1);
+  return madvise(reinterpret_cast<void*>(start), end - start, MADV_POPULATE_WRITE) == 0;
+}
+
+long ThreadMinorFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_minflt;
+}
+
+// Has tcmalloc take `bytes` more from the system and faults them in. tcmalloc joins what it
+// takes from the system to the free pages just below it and hands out the front of the joined
+// run, so where the heap grows by sbrk, part of the new range is left free in the page heap for
+// any thread to take: that part is faulted in first, then the chunk, which holds the rest.
+void Warm(size_t bytes) {
+  auto* brkBefore = static_cast<char*>(sbrk(0));
+  auto* chunk = static_cast<char*>(std::malloc(bytes));
+  if (chunk == nullptr) return;
+  auto* brkAfter = static_cast<char*>(sbrk(0));
+  char* chunkEnd = chunk + bytes;
+  if (brkAfter > brkBefore && chunk < brkAfter && chunkEnd > brkBefore) {
+    if (chunkEnd < brkAfter) Populate(chunkEnd, static_cast<size_t>(brkAfter - chunkEnd));
+    if (chunk > brkBefore) Populate(brkBefore, static_cast<size_t>(chunk - brkBefore));
+  }
+  if (!Populate(chunk, bytes)) {
+    for (size_t i = 0; i < bytes; i += PageSize()) static_cast<volatile char*>(chunk)[i] = 0;
+  }
+  std::free(chunk);
+}
+
+}  // namespace
+
+bool HeapWarmer::Supported() {
+#ifdef PBXD_TCMALLOC
+  // tcmalloc linked in is not enough: malloc must be its (not, say, an LD_PRELOADed one).
+  auto* ext = MallocExtension::instance();
+  void* probe = std::malloc(1);
+  bool owned = ext->GetOwnership(probe) == MallocExtension::kOwned;
+  std::free(probe);
+  HeapCounters counters;
+  return owned && ReadCounters(counters) && ext->GetMemoryReleaseRate() <= 0;
+#else
+  return false;
+#endif
+}
+
+HeapWarmer::HeapWarmer(HeapReserve::Options options) : reserve_(options) {
+  thread_ = std::thread([this] { run(); });
+}
+
+HeapWarmer::~HeapWarmer() {
+  stop_.store(true);
+  thread_.join();
+}
+
+size_t HeapWarmer::prefaultedBytes() const {
+  return static_cast<size_t>(faults_.load(std::memory_order_relaxed)) * PageSize();
+}
+
+void HeapWarmer::run() {
+  pthread_setname_np(pthread_self(), "pbx-heap-warmer");
+  const long faultsAtStart = ThreadMinorFaults();
+  const auto start = std::chrono::steady_clock::now();
+  while (!stop_.load()) {
+    HeapCounters now;
+    if (!ReadCounters(now)) return;
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (size_t bytes = reserve_.update(seconds, now.inUse, now.free); bytes > 0) {
+      Warm(bytes);
+      faults_.store(ThreadMinorFaults() - faultsAtStart, std::memory_order_relaxed);
+    }
+    std::this_thread::sleep_for(kTick);
+  }
+}
+
+}  // namespace pbxd
