@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -63,17 +64,18 @@ long ThreadMinorFaults() {
 
 // Has tcmalloc take `bytes` more from the system and faults them in. tcmalloc joins what it
 // takes from the system to the free pages just below it and hands out the front of the joined
-// run, so where the heap grows by sbrk, part of the new range is left free in the page heap for
-// any thread to take: that part is faulted in first, then the chunk, which holds the rest.
+// run, so where the heap grows by sbrk, part of the new range stays free in the page heap for
+// any thread to take: all that sbrk added outside the chunk is faulted in first, then the chunk.
 void Warm(size_t bytes) {
-  auto* brkBefore = static_cast<char*>(sbrk(0));
+  const auto brkBefore = reinterpret_cast<uintptr_t>(sbrk(0));
   auto* chunk = static_cast<char*>(std::malloc(bytes));
   if (chunk == nullptr) return;
-  auto* brkAfter = static_cast<char*>(sbrk(0));
-  char* chunkEnd = chunk + bytes;
-  if (brkAfter > brkBefore && chunk < brkAfter && chunkEnd > brkBefore) {
-    if (chunkEnd < brkAfter) Populate(chunkEnd, static_cast<size_t>(brkAfter - chunkEnd));
-    if (chunk > brkBefore) Populate(brkBefore, static_cast<size_t>(chunk - brkBefore));
+  const auto brkAfter = reinterpret_cast<uintptr_t>(sbrk(0));
+  if (brkAfter > brkBefore) {
+    uintptr_t lo = std::clamp(reinterpret_cast<uintptr_t>(chunk), brkBefore, brkAfter);
+    uintptr_t hi = std::clamp(reinterpret_cast<uintptr_t>(chunk) + bytes, brkBefore, brkAfter);
+    if (hi < brkAfter) Populate(reinterpret_cast<char*>(hi), brkAfter - hi);
+    if (lo > brkBefore) Populate(reinterpret_cast<char*>(brkBefore), lo - brkBefore);
   }
   if (!Populate(chunk, bytes)) {
     for (size_t i = 0; i < bytes; i += PageSize()) static_cast<volatile char*>(chunk)[i] = 0;
