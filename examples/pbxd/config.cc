@@ -57,6 +57,15 @@ class Reader {
     return absl::OkStatus();
   }
 
+  absl::Status boolean(const YAML::Node& node, const std::string& path, bool* out) {
+    if (!node) return absl::OkStatus();
+    if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
+      *out = node.Scalar() == "true";
+      return absl::OkStatus();
+    }
+    return error(node, path, "expected true or false");
+  }
+
   template <typename D>
   absl::Status duration(const YAML::Node& node, const std::string& path, D* out) {
     if (!node) return absl::OkStatus();
@@ -77,9 +86,9 @@ class Reader {
 
 absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
   if (!sip) return absl::OkStatus();
-  RETURN_IF_ERROR(r.onlyKeys(
-      sip, "sip",
-      {"listen", "domain", "user_agent", "registration", "no_answer_timeout", "overload"}));
+  RETURN_IF_ERROR(r.onlyKeys(sip, "sip",
+                             {"listen", "domain", "user_agent", "udp_send_thread", "registration",
+                              "no_answer_timeout", "overload"}));
   if (auto listen = sip["listen"]) {
     if (!listen.IsSequence() || listen.size() == 0)
       return r.error(listen, "sip.listen", "expected a list like [udp:127.0.0.1:5060]");
@@ -101,6 +110,7 @@ absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
   }
   RETURN_IF_ERROR(r.str(sip["domain"], "sip.domain", &o.domain));
   RETURN_IF_ERROR(r.str(sip["user_agent"], "sip.user_agent", &o.userAgent));
+  RETURN_IF_ERROR(r.boolean(sip["udp_send_thread"], "sip.udp_send_thread", &o.udpSendThread));
   RETURN_IF_ERROR(
       r.duration(sip["no_answer_timeout"], "sip.no_answer_timeout", &o.noAnswerTimeout));
   if (auto reg = sip["registration"]) {

@@ -70,6 +70,9 @@ struct SipOptions {
   std::vector<std::string> listen{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"};
   std::string domain = "127.0.0.1";  // digest realm and host part of our URIs
   std::string userAgent = "pbxkit";
+  // Whether a thread of its own sends SIP over UDP (the signaling thread only queues the
+  // datagrams): a fifth of the signaling thread's time under load (docs/architecture.md).
+  bool udpSendThread = true;
   RegistrationOptions registration;
   std::chrono::seconds noAnswerTimeout{30};
   OverloadOptions overload;

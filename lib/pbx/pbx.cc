@@ -53,6 +53,17 @@ class PbxImpl final : public Pbx {
     metrics_.callbackCounter("pbx_signaling_thread_cpu_seconds_total",
                              "CPU time used by the signaling thread (its rate: 1 = saturated)",
                              [this] { return signalingCpu_.seconds(); });
+    metrics_.callbackCounter("pbx_sip_send_thread_cpu_seconds_total",
+                             "CPU time used by the thread that sends SIP over UDP "
+                             "(sip.udp_send_thread), as of the last probe",
+                             [this] { return sendThread_.load().cpuSeconds; });
+    metrics_.callbackCounter("pbx_sip_udp_send_dropped_total",
+                             "SIP datagrams the send thread had no room for, dropped as a full "
+                             "socket buffer drops them (the thread fell seconds behind)",
+                             [this] { return double(sendThread_.load().dropped); });
+    metrics_.callbackCounter("pbx_sip_udp_send_errors_total",
+                             "SIP datagrams the kernel refused on the send thread",
+                             [this] { return double(sendThread_.load().failed); });
     metrics_.callbackCounter("pbx_media_threads_cpu_seconds_total",
                              "CPU time used by the media threads together",
                              [this] { return media_->stats().cpuSeconds; });
@@ -117,6 +128,7 @@ class PbxImpl final : public Pbx {
     sip::SofiaStackOptions sipOptions;
     sipOptions.listen = options.sip.listen;
     sipOptions.userAgent = options.sip.userAgent;
+    sipOptions.udpSendThread = options.sip.udpSendThread;
     PBX_ASSIGN_OR_RETURN(stack_, sip::CreateSofiaStack(*loop_, sipOptions));
     PBX_ASSIGN_OR_RETURN(
         controller_,
@@ -125,6 +137,7 @@ class PbxImpl final : public Pbx {
     lagProbe_ = std::make_unique<LagProbe>(*loop_, kLagProbeInterval, [this](auto lag) {
       lastLagMicros_.store(lag.count());
       lastQueueFill_.store(stack_->receiveQueueFill());
+      sendThread_.store(stack_->sendThreadStats());
       lagHistogram_->observe(static_cast<double>(lag.count()) / 1e6);
     });
     return absl::OkStatus();
@@ -153,6 +166,7 @@ class PbxImpl final : public Pbx {
   Histogram* lagHistogram_ = nullptr;
   std::atomic<int64_t> lastLagMicros_{0};
   std::atomic<double> lastQueueFill_{0};
+  std::atomic<sip::SendThreadStats> sendThread_{};  // as of the last probe
   ThreadCpuClock signalingCpu_;
 };
 

@@ -26,6 +26,7 @@ from sipcps.sipp_stats import creation_seconds  # noqa: E402
 from sipcps.suts import describe_signaling_load, signaling_load  # noqa: E402
 
 CPU = "pbx_signaling_thread_cpu_seconds_total"
+SEND = "pbx_sip_send_thread_cpu_seconds_total"
 LAG = 'pbx_signaling_loop_lag_probe_seconds_bucket{le="%s"}'
 RATE_503 = 'pbx_overload_rejections_total{reason="rate"}'
 QUEUE_503 = 'pbx_overload_rejections_total{reason="receive_queue"}'
@@ -106,6 +107,12 @@ class SignalingLoadTest(unittest.TestCase):
         self.assertEqual(describe_signaling_load(r),
                          ", signaling thread 65%, loop lag p99 <= 5 ms, "
                          "503 by reason: receive_queue 40")
+
+    def test_send_thread_load_where_pbxd_has_one(self):
+        r = signaling_load({CPU: 10.0, SEND: 2.0}, {CPU: 16.5, SEND: 4.5}, 10.0)
+        self.assertAlmostEqual(r["send_load"], 0.25)
+        self.assertTrue(describe_signaling_load(r).startswith(
+            ", signaling thread 65% (send thread 25%), loop lag p99"))
 
     def test_lag_beyond_the_last_bucket(self):
         after = {CPU: 1.0, LAG % "0.0025": 10, LAG % "2.5": 10, LAG % "+Inf": 1000}

@@ -256,6 +256,7 @@ def case_call_caller_hangs_up(ctx):
     started, answered = pbx.metric("pbx_calls_started_total"), pbx.metric("pbx_calls_answered_total")
     cpu, probes = (pbx.metric("pbx_signaling_thread_cpu_seconds_total"),
                    pbx.metric("pbx_signaling_loop_lag_probe_seconds_count"))
+    sent = pbx.metric("pbx_sip_send_thread_cpu_seconds_total")
     uas, uac = checked_call(ctx, "callee_answer.xml", "caller_bye.xml",
                             "callee (INVITE, 180, 200, ACK, BYE, 200)",
                             "caller (INVITE, 407, INVITE, 180, 200, ACK, BYE, 200)")
@@ -281,6 +282,12 @@ def case_call_caller_hangs_up(ctx):
     c.check(n > probes, "pbx_signaling_loop_lag_probe_seconds_count grew", "%s -> %s" % (probes, n))
     inf = pbx.metric("pbx_signaling_loop_lag_probe_seconds_bucket", le="+Inf")
     c.check(inf >= n, "the +Inf bucket holds every probe", "%s vs %s" % (inf, n))
+    # The call's UDP went out through the send thread (sampled by the same probes), all of it.
+    c.check(pbx.metric("pbx_sip_send_thread_cpu_seconds_total") > sent,
+            "pbx_sip_send_thread_cpu_seconds_total grew")
+    c.check(pbx.metric("pbx_sip_udp_send_dropped_total") == 0
+            and pbx.metric("pbx_sip_udp_send_errors_total") == 0,
+            "no SIP datagram dropped or refused on the send thread")
 
 
 def case_call_callee_hangs_up(ctx):

@@ -28,6 +28,8 @@ struct SofiaStackOptions {
   // "udp:IP:PORT", "tcp:IP:PORT" (IPv6 as "udp:[::1]:5060").
   std::vector<std::string> listen{"udp:127.0.0.1:5060"};
   std::string userAgent = "pbxkit";
+  // Whether a thread of its own sends on the UDP socket (SipOptions::udpSendThread).
+  bool udpSendThread = true;
   // Methods listed in Allow (OPTIONS answers carry it too).
   std::string allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, REGISTER";
 };

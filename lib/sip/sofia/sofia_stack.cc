@@ -148,6 +148,14 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
       PBX_LOG(kWarning, "sip", "", "{}", *warning);
     findUdpSocket(options.listen);
   }
+  if (udpSocket_ >= 0 && options.udpSendThread) {
+    if (UdpSender::Active())
+      sender_ = std::make_unique<UdpSender>(udpSocket_);
+    else
+      PBX_LOG(kInfo, "sip", "",
+              "sofia-sip sends UDP without pbxkit's su_vsend in this process: the signaling "
+              "thread sends it");
+  }
   if (udpSocket_ >= 0) {
     screen_ = std::make_unique<UdpScreen>(
         udpSocket_, [this](const RequestSource& source) { return screenInvite(source); },
@@ -158,6 +166,12 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
               "challenged through nua");
   }
   return absl::OkStatus();
+}
+
+SendThreadStats SofiaStack::sendThreadStats() const {
+  if (!sender_) return {};
+  auto stats = sender_->stats();
+  return SendThreadStats{stats.queued, stats.dropped, stats.failed, sender_->threadCpuSeconds()};
 }
 
 void SofiaStack::findUdpSocket(const std::vector<std::string>& listen) {
@@ -191,6 +205,7 @@ SofiaStack::~SofiaStack() {
 
 void SofiaStack::destroyNua() {
   screen_.reset();
+  sender_.reset();  // sends what is queued while sofia's socket is still open
   for (auto& [ptr, dialog] : dialogs_) nua_handle_bind(dialog->handle(), nullptr);
   dialogs_.clear();
   if (nua_) nua_destroy(nua_);

@@ -17,6 +17,7 @@
 #include "lib/sip/sofia/sofia_event_loop.h"
 #include "lib/sip/sofia/udp_buffers.h"
 #include "lib/sip/sofia/udp_screen.h"
+#include "lib/sip/sofia/udp_sender.h"
 #include "pbx/sip/sofia.h"
 
 namespace pbx::sip::internal {
@@ -38,6 +39,7 @@ class SofiaStack final : public SignalingStack {
   absl::StatusOr<Dialog*> invite(const OutboundInvite& invite, DialogHandler& handler) override;
   size_t pendingTransactions() const override { return pendingInvites_; }
   double receiveQueueFill() const override { return ReceiveQueueFill(udpSocket_); }
+  SendThreadStats sendThreadStats() const override;
   void shutdown(std::function<void()> done) override;
 
   void invitePending(int delta) { pendingInvites_ += delta; }
@@ -70,6 +72,7 @@ class SofiaStack final : public SignalingStack {
   std::unordered_map<SofiaDialog*, std::unique_ptr<SofiaDialog>> dialogs_;
   size_t pendingInvites_ = 0;
   int udpSocket_ = -1;                 // sofia's, not ours to close
+  std::unique_ptr<UdpSender> sender_;  // on udpSocket_; sends what the screen answers too
   std::unique_ptr<UdpScreen> screen_;  // on udpSocket_
   bool shuttingDown_ = false;
   bool nuaShutdownStarted_ = false;

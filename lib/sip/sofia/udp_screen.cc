@@ -5,57 +5,31 @@
 #include <sofia-sip/su.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 #include <utility>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "lib/sip/common/stateless_reply.h"
+#include "lib/sip/sofia/socket_registry.h"
+#include "lib/sip/sofia/udp_sender.h"
 
 namespace pbx::sip::internal {
 namespace {
 
-// The sockets screens are attached to. Looked up for every datagram sofia reads, so the
-// common case of none attached does not take the lock.
-struct Registry {
-  std::mutex mutex;
-  std::vector<std::pair<int, UdpScreen*>> screens;
-  std::atomic<size_t> count{0};
-};
-
-Registry& Screens() {
-  static Registry* registry = new Registry;  // never destroyed: sofia may read during exit
-  return *registry;
-}
-
-UdpScreen* ScreenOf(int fd) {
-  Registry& r = Screens();
-  if (r.count.load(std::memory_order_acquire) == 0) return nullptr;
-  std::lock_guard lock(r.mutex);
-  for (auto& [attached, screen] : r.screens)
-    if (attached == fd) return screen;
-  return nullptr;
+SocketRegistry<UdpScreen>& Screens() {
+  static auto* registry = new SocketRegistry<UdpScreen>;  // never destroyed: sofia may read
+  return *registry;                                       // during exit
 }
 
 }  // namespace
 
 UdpScreen::UdpScreen(int fd, Decide decide, std::string extraHeaders)
     : fd_(fd), decide_(std::move(decide)), extraHeaders_(std::move(extraHeaders)) {
-  Registry& r = Screens();
-  std::lock_guard lock(r.mutex);
-  r.screens.emplace_back(fd_, this);
-  r.count.store(r.screens.size(), std::memory_order_release);
+  Screens().attach(fd_, this);
 }
 
-UdpScreen::~UdpScreen() {
-  Registry& r = Screens();
-  std::lock_guard lock(r.mutex);
-  std::erase_if(r.screens, [this](const auto& entry) { return entry.second == this; });
-  r.count.store(r.screens.size(), std::memory_order_release);
-}
+UdpScreen::~UdpScreen() { Screens().detach(this); }
 
 bool UdpScreen::Active() {
   return dlsym(RTLD_DEFAULT, "su_vrecv") == reinterpret_cast<void*>(&::su_vrecv);
@@ -100,8 +74,11 @@ bool UdpScreen::consume(std::string_view datagram, const sockaddr* from, socklen
   else
     reinterpret_cast<sockaddr_in*>(&address)->sin_port = port;
   // A response the kernel will not take is lost like any UDP datagram; the caller retransmits.
-  sendto(fd_, response.data(), response.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address),
-         fromLength);
+  const auto* to = reinterpret_cast<const sockaddr*>(&address);
+  if (UdpSender* sender = UdpSender::Of(fd_))
+    sender->send(response, to, fromLength);
+  else
+    sendto(fd_, response.data(), response.size(), MSG_DONTWAIT, to, fromLength);
   ++answered_;
   return true;
 }
@@ -120,7 +97,7 @@ issize_t su_vrecv(su_socket_t s, su_iovec_t iov[], isize_t iovlen, int flags, su
   ssize_t n = recvmsg(s, &header, flags);
   if (su && sulen) *sulen = header.msg_namelen;
   if (n <= 0 || su == nullptr || iovlen < 1 || static_cast<size_t>(n) > iov[0].siv_len) return n;
-  pbx::sip::internal::UdpScreen* screen = pbx::sip::internal::ScreenOf(s);
+  pbx::sip::internal::UdpScreen* screen = pbx::sip::internal::Screens().find(s);
   if (screen == nullptr) return n;
   std::string_view datagram(static_cast<const char*>(iov[0].siv_base), static_cast<size_t>(n));
   if (!screen->consume(datagram, &su->su_sa, header.msg_namelen)) return n;

@@ -42,10 +42,21 @@ TEST_CASE("durations take units") {
   CHECK(c->options.media.rtpTimeout == 1s);  // whole seconds
 }
 
+TEST_CASE("the SIP send thread is on unless the config turns it off") {
+  auto on = pbxd::ParseConfig("sip:\n  domain: example.com\n", "t.yaml");
+  auto off = pbxd::ParseConfig("sip:\n  udp_send_thread: false\n", "t.yaml");
+  REQUIRE(on.ok());
+  REQUIRE(off.ok());
+  CHECK(on->options.sip.udpSendThread);
+  CHECK_FALSE(off->options.sip.udpSendThread);
+}
+
 TEST_CASE("errors name the file, the line and the field") {
   CHECK(ErrorOf("sip:\n  domian: x\n") ==
         "t.yaml:2: sip.domian: unknown field (expected one of: domain, listen, no_answer_timeout, "
-        "overload, registration, user_agent)");
+        "overload, registration, udp_send_thread, user_agent)");
+  CHECK(ErrorOf("sip:\n  udp_send_thread: yes\n") ==
+        "t.yaml:2: sip.udp_send_thread: expected true or false");
   CHECK(ErrorOf("sip:\n  no_answer_timeout: soon\n") ==
         "t.yaml:2: sip.no_answer_timeout: expected a duration like 30s, 5m or 1h");
   CHECK(ErrorOf("sip:\n  listen: [udp:localhost:5060]\n").find("t.yaml:2: sip.listen[0]") == 0);

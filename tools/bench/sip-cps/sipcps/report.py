@@ -94,7 +94,8 @@ def summary(results, bench, cmd):
                 return describe_signaling_load(st)[2:]
         return "not measured"
     lines.append("| pbxd's signaling thread at the best rate (`pbx_signaling_thread_cpu_seconds_total`, "
-                 "`pbx_signaling_loop_lag_probe_seconds`) | %s | n/a |" % cell(p, sigload))
+                 "`pbx_sip_send_thread_cpu_seconds_total`, `pbx_signaling_loop_lag_probe_seconds`) "
+                 "| %s | n/a |" % cell(p, sigload))
 
     def ovl(r):
         o = r.get("overload")

@@ -210,11 +210,15 @@ extensions:
 
 def signaling_load(before, after, seconds):
     """pbxd's own load figures between two /metrics scrapes: the signaling thread's share
-    of a core, and the bucket bound under which 99% of the loop-lag probes fell."""
+    of a core (and the SIP send thread's, where pbxd has one), and the bucket bound under
+    which 99% of the loop-lag probes fell."""
     cpu = "pbx_signaling_thread_cpu_seconds_total"
     if cpu not in before or cpu not in after or seconds <= 0:
         return {}
     out = {"signaling_load": (after[cpu] - before[cpu]) / seconds, "lag_p99": None}
+    send = "pbx_sip_send_thread_cpu_seconds_total"
+    if send in before and send in after:
+        out["send_load"] = (after[send] - before[send]) / seconds
     reason = re.compile(r'^pbx_overload_rejections_total\{reason="([^"]+)"\}$')
     out["refused_by"] = {m.group(1): after[k] - before.get(k, 0.0)
                          for k in after if (m := reason.match(k))}
@@ -234,7 +238,10 @@ def describe_signaling_load(r):
            else f"<= {p99 * 1000:g} ms")
     refused = ", ".join(f"{why} {n:.0f}" for why, n in sorted(r.get("refused_by", {}).items())
                         if n)
-    return (f", signaling thread {100 * r['signaling_load']:.0f}%, loop lag p99 {lag}"
+    send = r.get("send_load")
+    return (f", signaling thread {100 * r['signaling_load']:.0f}%"
+            + (f" (send thread {100 * send:.0f}%)" if send is not None else "")
+            + f", loop lag p99 {lag}"
             + (f", 503 by reason: {refused}" if refused else ""))
 
 
