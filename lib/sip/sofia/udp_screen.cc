@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <netinet/in.h>
 #include <sofia-sip/su.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -30,6 +31,57 @@ UdpScreen::UdpScreen(int fd, Decide decide, std::string extraHeaders)
 }
 
 UdpScreen::~UdpScreen() { Screens().detach(this); }
+
+ssize_t UdpScreen::readNext() {
+  if (kept_ == Kept::kDatagram) return static_cast<ssize_t>(keptSize_);
+  if (buffer_.empty()) buffer_.resize(65536);
+  for (int screened = 0; screened < kScreenedPerRead;) {
+    iovec iov{buffer_.data(), buffer_.size()};
+    msghdr header{};
+    header.msg_name = &keptFrom_;
+    header.msg_namelen = sizeof keptFrom_;
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    ssize_t n = recvmsg(fd_, &header, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n < 0) return -1;
+    // sofia drops empty datagrams too; none can be longer than the buffer.
+    if (n == 0 || (header.msg_flags & MSG_TRUNC)) continue;
+    keptFromLength_ = header.msg_namelen;
+    std::string_view datagram(buffer_.data(), static_cast<size_t>(n));
+    if (consume(datagram, reinterpret_cast<const sockaddr*>(&keptFrom_), keptFromLength_)) {
+      ++screened;
+      continue;
+    }
+    kept_ = Kept::kDatagram;
+    keptSize_ = static_cast<size_t>(n);
+    return n;
+  }
+  kept_ = Kept::kNothing;
+  return 1;  // sofia reads a byte's worth with su_vrecv, which says EAGAIN
+}
+
+std::optional<ssize_t> UdpScreen::takeKept(const iovec* iov, size_t iovCount, sockaddr* from,
+                                           socklen_t* fromLength) {
+  Kept kept = std::exchange(kept_, Kept::kNone);
+  if (kept == Kept::kNone) return std::nullopt;
+  if (kept == Kept::kNothing) {
+    errno = EAGAIN;
+    return -1;
+  }
+  size_t copied = 0;
+  for (size_t i = 0; i < iovCount && copied < keptSize_; ++i) {
+    size_t part = std::min(iov[i].iov_len, keptSize_ - copied);
+    std::memcpy(iov[i].iov_base, buffer_.data() + copied, part);
+    copied += part;
+  }
+  if (from != nullptr && fromLength != nullptr) {
+    std::memcpy(from, &keptFrom_, std::min<size_t>(*fromLength, keptFromLength_));
+    *fromLength = keptFromLength_;
+  }
+  return static_cast<ssize_t>(copied);
+}
 
 bool UdpScreen::Active() {
   return dlsym(RTLD_DEFAULT, "su_vrecv") == reinterpret_cast<void*>(&::su_vrecv);
@@ -85,10 +137,25 @@ bool UdpScreen::consume(std::string_view datagram, const sockaddr* from, socklen
 
 }  // namespace pbx::sip::internal
 
-// Takes the place of libsofia's su_vrecv (see udp_screen.h): the same recvmsg(), then the
-// datagram goes to the screen attached to the socket, if any.
+// Takes the place of libsofia's su_getmsgsize (see udp_screen.h): for a screened socket, the
+// screen reads the next datagram for sofia; otherwise the ioctl sofia's own makes.
+issize_t su_getmsgsize(su_socket_t s) {
+  if (auto* screen = pbx::sip::internal::Screens().find(s)) return screen->readNext();
+  int n = -1;
+  if (ioctl(s, FIONREAD, &n) == -1) return -1;
+  return n;
+}
+
+// Takes the place of libsofia's su_vrecv (see udp_screen.h): what su_getmsgsize kept, or the
+// same recvmsg() as sofia's, the datagram then shown to the screen attached to the socket.
 issize_t su_vrecv(su_socket_t s, su_iovec_t iov[], isize_t iovlen, int flags, su_sockaddr_t* su,
                   socklen_t* sulen) {
+  pbx::sip::internal::UdpScreen* screen = pbx::sip::internal::Screens().find(s);
+  if (screen != nullptr && iovlen >= 0) {
+    if (auto kept = screen->takeKept(reinterpret_cast<const iovec*>(iov),
+                                     static_cast<size_t>(iovlen), su ? &su->su_sa : nullptr, sulen))
+      return *kept;
+  }
   msghdr header{};
   header.msg_name = su;
   if (su && sulen) header.msg_namelen = *sulen;
@@ -97,7 +164,6 @@ issize_t su_vrecv(su_socket_t s, su_iovec_t iov[], isize_t iovlen, int flags, su
   ssize_t n = recvmsg(s, &header, flags);
   if (su && sulen) *sulen = header.msg_namelen;
   if (n <= 0 || su == nullptr || iovlen < 1 || static_cast<size_t>(n) > iov[0].siv_len) return n;
-  pbx::sip::internal::UdpScreen* screen = pbx::sip::internal::Screens().find(s);
   if (screen == nullptr) return n;
   std::string_view datagram(static_cast<const char*>(iov[0].siv_base), static_cast<size_t>(n));
   if (!screen->consume(datagram, &su->su_sa, header.msg_namelen)) return n;

@@ -13,7 +13,14 @@
 // search order puts before libsofia) takes its place. That su_vrecv reads as sofia's own does;
 // for a socket a UdpScreen is attached to, it first shows the datagram to the screen, and a
 // datagram the screen answered or absorbed is reported to sofia as nothing to read (EAGAIN),
-// which sofia's transport takes as a spurious wakeup. Where the definition does not take
+// which sofia's transport takes as a spurious wakeup.
+//
+// sofia asks su_getmsgsize() for the size of the next datagram before it reads it (an
+// ioctl(FIONREAD) a datagram), and libpbxkit defines that one too: for a screened socket it
+// reads the datagram there, in the one recvmsg(), shows it to the screen, and keeps the first
+// the screen lets through for the su_vrecv() that follows, which copies it out. What the
+// screen answers never becomes a sofia message; when nothing is left for sofia it reports a
+// size of 1, and su_vrecv then reports EAGAIN. Where the definitions do not take
 // sofia's place (Active() is false), every datagram goes to sofia as before, and call control
 // answers the same requests through nua.
 //
@@ -23,12 +30,15 @@
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pbx/sip/signaling_stack.h"
 
@@ -54,6 +64,15 @@ class UdpScreen {
   // must not see it). Called by su_vrecv.
   bool consume(std::string_view datagram, const sockaddr* from, socklen_t fromLength);
 
+  // For su_getmsgsize: reads datagrams, each shown to consume(), until one is for sofia, and
+  // keeps it; returns its size, 1 when there is none for now (at most kScreenedPerRead are
+  // answered a call, so that the loop gets its turn), or -1 and errno on a socket error.
+  ssize_t readNext();
+  // For su_vrecv: what readNext() left, copied into `iov` with its source address: its size,
+  // or -1 and EAGAIN where it found nothing; nullopt when readNext() has not run since.
+  std::optional<ssize_t> takeKept(const iovec* iov, size_t iovCount, sockaddr* from,
+                                  socklen_t* fromLength);
+
   uint64_t answered() const { return answered_; }  // responses sent
   uint64_t absorbed() const { return absorbed_; }  // ACKs to them dropped
 
@@ -61,6 +80,13 @@ class UdpScreen {
   int fd_;
   Decide decide_;
   std::string extraHeaders_;
+  static constexpr int kScreenedPerRead = 16;
+  enum class Kept { kNone, kDatagram, kNothing };
+  Kept kept_ = Kept::kNone;
+  std::vector<char> buffer_;  // the datagram readNext() read (65,536 bytes: any UDP payload)
+  size_t keptSize_ = 0;
+  sockaddr_storage keptFrom_{};
+  socklen_t keptFromLength_ = 0;
   uint64_t answered_ = 0;
   uint64_t absorbed_ = 0;
 };

@@ -46,7 +46,7 @@ class UdpSender {
  public:
   static constexpr size_t kMaxQueuedBytes = 8 * 1024 * 1024;
   static constexpr std::chrono::microseconds kPollInterval{250};
-  static constexpr int kIdlePolls = 4;
+  static constexpr int kIdlePolls = 1;
 
   struct Stats {
     uint64_t queued = 0;   // handed to the thread

@@ -15,41 +15,14 @@
 
 #include "lib/sip/sofia/udp_sender.h"
 #include "tests/unit/free_port.h"
+#include "tests/unit/sip/loopback_udp.h"
 
 using namespace std::chrono_literals;
 using pbx::sip::internal::UdpSender;
 
 namespace {
 
-// A non-blocking UDP socket bound to a free loopback port, closed at the end of the scope.
-struct Socket {
-  int fd = -1;
-  sockaddr_in address{};
-  Socket() {
-    fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    int size = 4 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-  }
-  ~Socket() { close(fd); }
-  const sockaddr* to() const { return reinterpret_cast<const sockaddr*>(&address); }
-
-  // The datagrams that arrive until none has for `quiet`.
-  std::vector<std::string> receive(std::chrono::milliseconds quiet = 500ms) const {
-    std::vector<std::string> received;
-    char buffer[2048];
-    for (;;) {
-      pollfd p{fd, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(quiet.count())) <= 0) return received;
-      ssize_t n;
-      while ((n = recv(fd, buffer, sizeof buffer, 0)) >= 0) received.emplace_back(buffer, n);
-    }
-  }
-};
+using Socket = pbx::testing::LoopbackUdp;
 
 std::vector<std::string> Numbered(const char* prefix, int count) {
   std::vector<std::string> datagrams;
