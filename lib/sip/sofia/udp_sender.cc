@@ -53,6 +53,7 @@ UdpSender::~UdpSender() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    flushing_ = true;
   }
   wake_.notify_one();
   thread_.join();
@@ -209,7 +210,10 @@ bool UdpSender::retry(const Queue& queue, size_t index) {
   int error = errno;
   for (int waits = 0;; ++waits) {
     if (SendBufferFull(error)) {
-      if (waits == kSendBufferWaits) break;
+      // A second at most, and one wait once the destructor is sending what is left, so
+      // that a socket that takes nothing cannot hold a shutdown for long.
+      if (waits == kSendBufferWaits || (waits > 0 && flushing_.load(std::memory_order_relaxed)))
+        break;
       pollfd p{fd_, POLLOUT, 0};
       poll(&p, 1, kSendBufferWaitMs);
     } else if (waits > 0) {

@@ -109,6 +109,7 @@ class UdpSender {
   std::vector<Destination> failedDestinations_;             // guarded by mutex_
   bool parked_ = false;                                     // guarded by mutex_
   bool stopping_ = false;                                   // guarded by mutex_
+  std::atomic<bool> flushing_{false};  // the destructor waits: shorter waits for room
   std::atomic<uint64_t> queued_{0}, direct_{0}, dropped_{0}, failed_{0};
   ThreadCpuClock cpu_;
   std::thread thread_;
