@@ -191,6 +191,7 @@ class SignalingHandler {
 // What a stack's own send thread has done (SipOptions::udpSendThread); zeros without one.
 struct SendThreadStats {
   uint64_t queued = 0;    // datagrams handed to the thread
+  uint64_t direct = 0;    // datagrams sent at once instead (the first to a destination)
   uint64_t dropped = 0;   // datagrams it had no room for (it fell behind)
   uint64_t failed = 0;    // datagrams the kernel refused on the thread
   double cpuSeconds = 0;  // the thread's CPU time

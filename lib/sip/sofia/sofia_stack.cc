@@ -169,9 +169,7 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
 }
 
 SendThreadStats SofiaStack::sendThreadStats() const {
-  if (!sender_) return {};
-  auto stats = sender_->stats();
-  return SendThreadStats{stats.queued, stats.dropped, stats.failed, sender_->threadCpuSeconds()};
+  return sender_ ? sender_->stats() : SendThreadStats{};
 }
 
 void SofiaStack::findUdpSocket(const std::vector<std::string>& listen) {

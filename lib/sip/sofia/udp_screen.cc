@@ -18,6 +18,19 @@
 namespace pbx::sip::internal {
 namespace {
 
+// recvmsg() into `iov`, the source into `from` (its length in and out).
+ssize_t ReceiveMessage(int fd, iovec* iov, size_t iovCount, int flags, void* from,
+                       socklen_t* fromLength) {
+  msghdr header{};
+  header.msg_name = from;
+  if (from != nullptr && fromLength != nullptr) header.msg_namelen = *fromLength;
+  header.msg_iov = iov;
+  header.msg_iovlen = iovCount;
+  ssize_t n = recvmsg(fd, &header, flags);
+  if (from != nullptr && fromLength != nullptr) *fromLength = header.msg_namelen;
+  return n;
+}
+
 SocketRegistry<UdpScreen>& Screens() {
   static auto* registry = new SocketRegistry<UdpScreen>;  // never destroyed: sofia may read
   return *registry;                                       // during exit
@@ -26,7 +39,10 @@ SocketRegistry<UdpScreen>& Screens() {
 }  // namespace
 
 UdpScreen::UdpScreen(int fd, Decide decide, std::string extraHeaders)
-    : fd_(fd), decide_(std::move(decide)), extraHeaders_(std::move(extraHeaders)) {
+    : fd_(fd),
+      decide_(std::move(decide)),
+      extraHeaders_(std::move(extraHeaders)),
+      buffer_(kBufferSize) {
   Screens().attach(fd_, this);
 }
 
@@ -34,21 +50,14 @@ UdpScreen::~UdpScreen() { Screens().detach(this); }
 
 ssize_t UdpScreen::readNext() {
   if (kept_ == Kept::kDatagram) return static_cast<ssize_t>(keptSize_);
-  if (buffer_.empty()) buffer_.resize(65536);
   for (int screened = 0; screened < kScreenedPerRead;) {
     iovec iov{buffer_.data(), buffer_.size()};
-    msghdr header{};
-    header.msg_name = &keptFrom_;
-    header.msg_namelen = sizeof keptFrom_;
-    header.msg_iov = &iov;
-    header.msg_iovlen = 1;
-    ssize_t n = recvmsg(fd_, &header, MSG_DONTWAIT);
+    keptFromLength_ = sizeof keptFrom_;
+    ssize_t n = ReceiveMessage(fd_, &iov, 1, MSG_DONTWAIT, &keptFrom_, &keptFromLength_);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n < 0) return -1;
-    // sofia drops empty datagrams too; none can be longer than the buffer.
-    if (n == 0 || (header.msg_flags & MSG_TRUNC)) continue;
-    keptFromLength_ = header.msg_namelen;
+    if (n == 0) continue;  // sofia drops empty datagrams too
     std::string_view datagram(buffer_.data(), static_cast<size_t>(n));
     if (consume(datagram, reinterpret_cast<const sockaddr*>(&keptFrom_), keptFromLength_)) {
       ++screened;
@@ -126,11 +135,9 @@ bool UdpScreen::consume(std::string_view datagram, const sockaddr* from, socklen
   else
     reinterpret_cast<sockaddr_in*>(&address)->sin_port = port;
   // A response the kernel will not take is lost like any UDP datagram; the caller retransmits.
-  const auto* to = reinterpret_cast<const sockaddr*>(&address);
-  if (UdpSender* sender = UdpSender::Of(fd_))
-    sender->send(response, to, fromLength);
-  else
-    sendto(fd_, response.data(), response.size(), MSG_DONTWAIT, to, fromLength);
+  iovec iov{response.data(), response.size()};
+  SendDatagram(fd_, &iov, 1, MSG_NOSIGNAL | MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address),
+               fromLength);
   ++answered_;
   return true;
 }
@@ -156,17 +163,14 @@ issize_t su_vrecv(su_socket_t s, su_iovec_t iov[], isize_t iovlen, int flags, su
                                      static_cast<size_t>(iovlen), su ? &su->su_sa : nullptr, sulen))
       return *kept;
   }
-  msghdr header{};
-  header.msg_name = su;
-  if (su && sulen) header.msg_namelen = *sulen;
-  header.msg_iov = reinterpret_cast<iovec*>(iov);
-  header.msg_iovlen = static_cast<size_t>(iovlen);
-  ssize_t n = recvmsg(s, &header, flags);
-  if (su && sulen) *sulen = header.msg_namelen;
-  if (n <= 0 || su == nullptr || iovlen < 1 || static_cast<size_t>(n) > iov[0].siv_len) return n;
+  ssize_t n = pbx::sip::internal::ReceiveMessage(s, reinterpret_cast<iovec*>(iov),
+                                                 static_cast<size_t>(iovlen), flags, su, sulen);
+  if (n <= 0 || su == nullptr || sulen == nullptr || iovlen < 1 ||
+      static_cast<size_t>(n) > iov[0].siv_len)
+    return n;
   if (screen == nullptr) return n;
   std::string_view datagram(static_cast<const char*>(iov[0].siv_base), static_cast<size_t>(n));
-  if (!screen->consume(datagram, &su->su_sa, header.msg_namelen)) return n;
+  if (!screen->consume(datagram, &su->su_sa, *sulen)) return n;
   errno = EAGAIN;
   return -1;
 }

@@ -83,7 +83,8 @@ class UdpScreen {
   static constexpr int kScreenedPerRead = 16;
   enum class Kept { kNone, kDatagram, kNothing };
   Kept kept_ = Kept::kNone;
-  std::vector<char> buffer_;  // the datagram readNext() read (65,536 bytes: any UDP payload)
+  static constexpr size_t kBufferSize = 65536;  // any UDP payload fits
+  std::vector<char> buffer_;                    // the datagram readNext() read
   size_t keptSize_ = 0;
   sockaddr_storage keptFrom_{};
   socklen_t keptFromLength_ = 0;

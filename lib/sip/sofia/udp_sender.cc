@@ -29,12 +29,23 @@ SocketRegistry<UdpSender>& Senders() {
   return *registry;                                       // during exit
 }
 
-// Clears a pending error on the socket: an ICMP error about an earlier datagram, which the
-// kernel would otherwise report as the failure of the next send (sofia-sip clears it too).
-void ClearSocketError(int fd) {
+// Takes the socket's pending error, which the kernel would otherwise report as the failure
+// of the next send: an ICMP error about an earlier datagram (sofia-sip clears it too).
+int TakeSocketError(int fd) {
   int error = 0;
   socklen_t length = sizeof error;
   getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+  return error;
+}
+
+ssize_t SendMessage(int fd, const iovec* iov, size_t iovCount, int flags, const sockaddr* to,
+                    socklen_t toLength) {
+  msghdr header{};
+  header.msg_name = const_cast<sockaddr*>(to);
+  header.msg_namelen = toLength;
+  header.msg_iov = const_cast<iovec*>(iov);
+  header.msg_iovlen = iovCount;
+  return sendmsg(fd, &header, flags);
 }
 
 bool SendBufferFull(int error) {
@@ -53,7 +64,6 @@ UdpSender::~UdpSender() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    flushing_ = true;
   }
   wake_.notify_one();
   thread_.join();
@@ -130,18 +140,23 @@ ssize_t UdpSender::send(const iovec* iov, size_t iovCount, int flags, const sock
 
 ssize_t UdpSender::sendNow(const iovec* iov, size_t iovCount, int flags, const sockaddr* to,
                            socklen_t toLength) {
-  ClearSocketError(fd_);
-  msghdr header{};
-  header.msg_name = const_cast<sockaddr*>(to);
-  header.msg_namelen = toLength;
-  header.msg_iov = const_cast<iovec*>(iov);
-  header.msg_iovlen = iovCount;
-  return sendmsg(fd_, &header, flags);
+  TakeSocketError(fd_);
+  return SendMessage(fd_, iov, iovCount, flags, to, toLength);
+}
+
+ssize_t SendDatagram(int fd, const iovec* iov, size_t iovCount, int flags, const sockaddr* to,
+                     socklen_t toLength) {
+  if (to != nullptr && toLength > 0) {
+    if (UdpSender* sender = UdpSender::Of(fd))
+      return sender->send(iov, iovCount, flags, to, toLength);
+  }
+  return SendMessage(fd, iov, iovCount, flags, to, toLength);
 }
 
 UdpSender::Stats UdpSender::stats() const {
   return Stats{queued_.load(std::memory_order_relaxed), direct_.load(std::memory_order_relaxed),
-               dropped_.load(std::memory_order_relaxed), failed_.load(std::memory_order_relaxed)};
+               dropped_.load(std::memory_order_relaxed), failed_.load(std::memory_order_relaxed),
+               cpu_.seconds()};
 }
 
 void UdpSender::run() {
@@ -199,12 +214,12 @@ void UdpSender::transmit(const Queue& queue) {
       continue;
     }
     if (sent < 0 && errno == EINTR) continue;
-    retry(queue, next);  // counts and reports it if it fails again
+    retry(queue, next);
     ++next;
   }
 }
 
-bool UdpSender::retry(const Queue& queue, size_t index) {
+void UdpSender::retry(const Queue& queue, size_t index) {
   const Datagram& d = queue.datagrams[index];
   iovec iov{const_cast<char*>(queue.bytes.data() + d.offset), d.size};
   int error = errno;
@@ -212,8 +227,7 @@ bool UdpSender::retry(const Queue& queue, size_t index) {
     if (SendBufferFull(error)) {
       // A second at most, and one wait once the destructor is sending what is left, so
       // that a socket that takes nothing cannot hold a shutdown for long.
-      if (waits == kSendBufferWaits || (waits > 0 && flushing_.load(std::memory_order_relaxed)))
-        break;
+      if (waits == kSendBufferWaits || (waits > 0 && stopping())) break;
       pollfd p{fd_, POLLOUT, 0};
       poll(&p, 1, kSendBufferWaitMs);
     } else if (waits > 0) {
@@ -222,7 +236,7 @@ bool UdpSender::retry(const Queue& queue, size_t index) {
     // Also clears an error left by an ICMP message about an earlier datagram, which the
     // kernel reports as this send's failure.
     if (sendNow(&iov, 1, MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&d.to), d.toLength) >= 0)
-      return true;
+      return;
     error = errno;
   }
   uint64_t failed = failed_.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -232,7 +246,11 @@ bool UdpSender::retry(const Queue& queue, size_t index) {
   }
   if ((failed & (failed - 1)) == 0)  // the 1st, 2nd, 4th, 8th … failure
     PBX_LOG(kWarning, "sip", "", "UDP send failed: {} ({} so far)", std::strerror(error), failed);
-  return false;
+}
+
+bool UdpSender::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
 }
 
 }  // namespace pbx::sip::internal
@@ -241,17 +259,9 @@ bool UdpSender::retry(const Queue& queue, size_t index) {
 // sends the datagram, else it goes out as sofia's own would send it.
 issize_t su_vsend(su_socket_t s, su_iovec_t const iov[], isize_t iovlen, int flags,
                   su_sockaddr_t const* su, socklen_t sulen) {
-  const auto* vector = reinterpret_cast<const iovec*>(iov);
-  if (su != nullptr && sulen > 0) {
-    if (auto* sender = pbx::sip::internal::UdpSender::Of(s))
-      return sender->send(vector, static_cast<size_t>(iovlen), flags, &su->su_sa, sulen);
-  }
-  msghdr header{};
-  header.msg_name = const_cast<su_sockaddr_t*>(su);
-  header.msg_namelen = sulen;
-  header.msg_iov = const_cast<iovec*>(vector);
-  header.msg_iovlen = static_cast<size_t>(iovlen);
-  return sendmsg(s, &header, flags);
+  return pbx::sip::internal::SendDatagram(s, reinterpret_cast<const iovec*>(iov),
+                                          static_cast<size_t>(iovlen), flags,
+                                          su ? &su->su_sa : nullptr, sulen);
 }
 
 // Takes the place of libsofia's su_soerror: sofia-sip clears the socket's error before every
@@ -260,8 +270,5 @@ issize_t su_vsend(su_socket_t s, su_iovec_t const iov[], isize_t iovlen, int fla
 // built on Linux, which reports UDP errors through IP_RECVERR).
 int su_soerror(su_socket_t s) {
   if (pbx::sip::internal::UdpSender::Of(s) != nullptr) return 0;
-  int error = 0;
-  socklen_t length = sizeof error;
-  getsockopt(s, SOL_SOCKET, SO_ERROR, &error, &length);
-  return error;
+  return pbx::sip::internal::TakeSocketError(s);
 }

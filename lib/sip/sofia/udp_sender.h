@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "lib/base/thread_cpu_clock.h"
+#include "pbx/sip/signaling_stack.h"
 
 namespace pbx::sip::internal {
 
@@ -48,12 +49,7 @@ class UdpSender {
   static constexpr std::chrono::microseconds kPollInterval{250};
   static constexpr int kIdlePolls = 1;
 
-  struct Stats {
-    uint64_t queued = 0;   // handed to the thread
-    uint64_t direct = 0;   // sent on the calling thread (a new destination)
-    uint64_t dropped = 0;  // no room in the queue
-    uint64_t failed = 0;   // the kernel refused them on the thread
-  };
+  using Stats = SendThreadStats;
 
   // Attaches to UDP socket `fd` and starts the thread. `maxQueuedBytes` is for tests.
   explicit UdpSender(int fd, size_t maxQueuedBytes = kMaxQueuedBytes);
@@ -97,8 +93,9 @@ class UdpSender {
                   socklen_t toLength);
   void run();
   void transmit(const Queue& queue);
-  // Sends queue.datagrams[index] alone, after a failure: true when it went.
-  bool retry(const Queue& queue, size_t index);
+  // Sends queue.datagrams[index] alone, after a failure; counts it if it fails again.
+  void retry(const Queue& queue, size_t index);
+  bool stopping();
 
   const int fd_;
   const size_t maxQueuedBytes_;
@@ -109,10 +106,14 @@ class UdpSender {
   std::vector<Destination> failedDestinations_;             // guarded by mutex_
   bool parked_ = false;                                     // guarded by mutex_
   bool stopping_ = false;                                   // guarded by mutex_
-  std::atomic<bool> flushing_{false};  // the destructor waits: shorter waits for room
   std::atomic<uint64_t> queued_{0}, direct_{0}, dropped_{0}, failed_{0};
   ThreadCpuClock cpu_;
   std::thread thread_;
 };
+
+// Sends on `fd` as sofia-sip's sends go (su_vsend): through the sender attached to it when
+// there is a destination, else at once.
+ssize_t SendDatagram(int fd, const iovec* iov, size_t iovCount, int flags, const sockaddr* to,
+                     socklen_t toLength);
 
 }  // namespace pbx::sip::internal
