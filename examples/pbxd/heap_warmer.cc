@@ -62,20 +62,37 @@ long ThreadMinorFaults() {
   return usage.ru_minflt;
 }
 
+constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+
+// Asks the kernel to back the whole 2 MiB pages inside [lo, hi) with huge pages (THP in
+// "madvise" mode or "always"), before they are first touched.
+void AdviseHugePages(uintptr_t lo, uintptr_t hi) {
+  uintptr_t start = (lo + kHugePage - 1) & ~(kHugePage - 1);
+  uintptr_t end = hi & ~(kHugePage - 1);
+  if (end > start) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+}
+
 // Has tcmalloc take `bytes` more from the system and faults them in. tcmalloc joins what it
 // takes from the system to the free pages just below it and hands out the front of the joined
 // run, so where the heap grows by sbrk, part of the new range stays free in the page heap for
 // any thread to take: all that sbrk added outside the chunk is faulted in first, then the chunk.
-void Warm(size_t bytes) {
+void Warm(size_t bytes, bool hugePages) {
   const auto brkBefore = reinterpret_cast<uintptr_t>(sbrk(0));
   auto* chunk = static_cast<char*>(std::malloc(bytes));
   if (chunk == nullptr) return;
   const auto brkAfter = reinterpret_cast<uintptr_t>(sbrk(0));
+  const auto chunkLo = reinterpret_cast<uintptr_t>(chunk);
+  const auto chunkHi = chunkLo + bytes;
   if (brkAfter > brkBefore) {
-    uintptr_t lo = std::clamp(reinterpret_cast<uintptr_t>(chunk), brkBefore, brkAfter);
-    uintptr_t hi = std::clamp(reinterpret_cast<uintptr_t>(chunk) + bytes, brkBefore, brkAfter);
+    // The whole new range gets the advice at once, so that the 2 MiB pages it spans are not
+    // cut at the chunk's edges.
+    if (hugePages) AdviseHugePages(brkBefore, brkAfter);
+    uintptr_t lo = std::clamp(chunkLo, brkBefore, brkAfter);
+    uintptr_t hi = std::clamp(chunkHi, brkBefore, brkAfter);
     if (hi < brkAfter) Populate(reinterpret_cast<char*>(hi), brkAfter - hi);
     if (lo > brkBefore) Populate(reinterpret_cast<char*>(brkBefore), lo - brkBefore);
+  } else if (hugePages) {
+    AdviseHugePages(chunkLo, chunkHi);  // memory tcmalloc mapped elsewhere
   }
   if (!Populate(chunk, bytes)) {
     for (size_t i = 0; i < bytes; i += PageSize()) static_cast<volatile char*>(chunk)[i] = 0;
@@ -99,7 +116,8 @@ bool HeapWarmer::Supported() {
 #endif
 }
 
-HeapWarmer::HeapWarmer(HeapReserve::Options options) : reserve_(options) {
+HeapWarmer::HeapWarmer(HeapReserve::Options options, bool hugePages)
+    : reserve_(options), hugePages_(hugePages) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -122,7 +140,7 @@ void HeapWarmer::run() {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (size_t bytes = reserve_.update(seconds, now.inUse, now.free); bytes > 0) {
-      Warm(bytes);
+      Warm(bytes, hugePages_);
       faults_.store(ThreadMinorFaults() - faultsAtStart, std::memory_order_relaxed);
     }
     std::this_thread::sleep_for(kTick);

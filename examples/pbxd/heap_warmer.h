@@ -26,7 +26,9 @@ class HeapWarmer {
  public:
   static bool Supported();
 
-  explicit HeapWarmer(HeapReserve::Options options = {});
+  // With `hugePages`, the heap it grows is asked to be backed by 2 MiB pages
+  // (madvise(MADV_HUGEPAGE)) before it is faulted in.
+  explicit HeapWarmer(HeapReserve::Options options = {}, bool hugePages = true);
   ~HeapWarmer();  // stops and joins the thread
   HeapWarmer(const HeapWarmer&) = delete;
   HeapWarmer& operator=(const HeapWarmer&) = delete;
@@ -38,6 +40,7 @@ class HeapWarmer {
   void run();
 
   HeapReserve reserve_;
+  const bool hugePages_;
   std::atomic<bool> stop_{false};
   std::atomic<long> faults_{0};
   std::thread thread_;

@@ -51,12 +51,16 @@ void KeepPeakMemory() {
 #endif
 }
 
-// Whether to fault the heap in ahead of the signaling thread (heap_warmer.h): with tcmalloc
-// keeping its peak, unless PBXD_HEAP_WARMER=off.
-bool WarmHeap() {
-  const char* setting = std::getenv("PBXD_HEAP_WARMER");
-  return pbxd::HeapWarmer::Supported() && (setting == nullptr || std::strcmp(setting, "off") != 0);
+// Whether the environment leaves a pbxd feature on: anything but "off" in `name`, or nothing.
+bool NotTurnedOff(const char* name) {
+  const char* setting = std::getenv(name);
+  return setting == nullptr || std::strcmp(setting, "off") != 0;
 }
+
+// Whether to fault the heap in ahead of the signaling thread (heap_warmer.h): with tcmalloc
+// keeping its peak, unless PBXD_HEAP_WARMER=off. The memory it grows goes on huge pages unless
+// PBXD_HEAP_HUGEPAGES=off.
+bool WarmHeap() { return pbxd::HeapWarmer::Supported() && NotTurnedOff("PBXD_HEAP_WARMER"); }
 
 }  // namespace
 
@@ -104,7 +108,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
   std::optional<pbxd::HeapWarmer> warmer;
-  if (WarmHeap()) warmer.emplace();
+  if (WarmHeap()) warmer.emplace(pbxd::HeapReserve::Options{}, NotTurnedOff("PBXD_HEAP_HUGEPAGES"));
 
   auto pbx = pbx::Pbx::Create(config->options);
   if (!pbx.ok()) {
