@@ -45,6 +45,7 @@ long AllocateSmall(size_t bytes, std::vector<void*>& keep, size_t& next) {
   for (size_t done = 0; done < bytes; done += 96) keep.at(next++) = std::malloc(96);
   return ThreadMinorFaults() - before;
 }
+
 // The heap's mappings ([heap] in /proc/self/smaps): bytes advised for huge pages (VmFlags
 // "hg"), and bytes the kernel backs with them (AnonHugePages).
 struct HeapMappings {
@@ -63,7 +64,7 @@ HeapMappings ReadHeapMappings() {
     if (first.empty()) continue;
     if (first.back() != ':') {  // "start-end perms offset dev inode [path]" opens a mapping
       inHeap = line.find("[heap]") != std::string::npos;
-      std::istringstream range(line.substr(0, line.find(' ')));
+      std::istringstream range(first);
       size_t start = 0, end = 0;
       char dash = 0;
       range >> std::hex >> start >> dash >> end;
