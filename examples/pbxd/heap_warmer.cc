@@ -74,21 +74,32 @@ void AdviseHugePages(uintptr_t lo, uintptr_t hi) {
 
 // Has tcmalloc take `bytes` more from the system and faults them in. tcmalloc joins what it
 // takes from the system to the free pages just below it and hands out the front of the joined
-// run, so where the heap grows by sbrk, part of the new range stays free in the page heap for
-// any thread to take: all that sbrk added outside the chunk is faulted in first, then the chunk.
+// run, so where the heap grows by sbrk, part of the new range stays free in the page heap, for
+// any thread to take as soon as malloc returns. That part is taken too (as `rest`, the whole
+// of it but the last few pages) while it is faulted in, so that no thread gets it cold; then
+// the chunk is faulted in, and both are handed back.
 void Warm(size_t bytes, bool hugePages) {
   const auto brkBefore = reinterpret_cast<uintptr_t>(sbrk(0));
   auto* chunk = static_cast<char*>(std::malloc(bytes));
   if (chunk == nullptr) return;
-  const auto brkAfter = reinterpret_cast<uintptr_t>(sbrk(0));
+  auto brkAfter = reinterpret_cast<uintptr_t>(sbrk(0));
   const auto chunkLo = reinterpret_cast<uintptr_t>(chunk);
   const auto chunkHi = chunkLo + bytes;
+  void* rest = nullptr;
   if (brkAfter > brkBefore) {
+    uintptr_t lo = std::clamp(chunkLo, brkBefore, brkAfter);
+    uintptr_t hi = std::clamp(chunkHi, brkBefore, brkAfter);
+    // Less than the free run above the chunk (whatever tcmalloc's page size), so that it fits
+    // there; should another thread have taken part of the run meanwhile and tcmalloc grown the
+    // heap for `rest`, the new break covers that too.
+    constexpr size_t kMargin = size_t{64} << 10;
+    if (brkAfter - hi > 2 * kMargin) {
+      rest = std::malloc((brkAfter - hi) / kMargin * kMargin - kMargin);
+      brkAfter = std::max(brkAfter, reinterpret_cast<uintptr_t>(sbrk(0)));
+    }
     // The whole new range gets the advice at once, so that the 2 MiB pages it spans are not
     // cut at the chunk's edges.
     if (hugePages) AdviseHugePages(brkBefore, brkAfter);
-    uintptr_t lo = std::clamp(chunkLo, brkBefore, brkAfter);
-    uintptr_t hi = std::clamp(chunkHi, brkBefore, brkAfter);
     if (hi < brkAfter) Populate(reinterpret_cast<char*>(hi), brkAfter - hi);
     if (lo > brkBefore) Populate(reinterpret_cast<char*>(brkBefore), lo - brkBefore);
   } else if (hugePages) {
@@ -97,6 +108,7 @@ void Warm(size_t bytes, bool hugePages) {
   if (!Populate(chunk, bytes)) {
     for (size_t i = 0; i < bytes; i += PageSize()) static_cast<volatile char*>(chunk)[i] = 0;
   }
+  std::free(rest);  // inside the new range, or a free run tcmalloc had anyway
   std::free(chunk);
 }
 
