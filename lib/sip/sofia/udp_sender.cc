@@ -93,11 +93,6 @@ UdpSender::Destination UdpSender::KeyOf(const sockaddr* to, socklen_t toLength) 
   return key;
 }
 
-ssize_t UdpSender::send(std::string_view datagram, const sockaddr* to, socklen_t toLength) {
-  iovec iov{const_cast<char*>(datagram.data()), datagram.size()};
-  return send(&iov, 1, MSG_NOSIGNAL, to, toLength);
-}
-
 ssize_t UdpSender::send(const iovec* iov, size_t iovCount, int flags, const sockaddr* to,
                         socklen_t toLength) {
   size_t size = 0;

@@ -33,7 +33,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -66,10 +65,8 @@ class UdpSender {
   // would: the length (queued or dropped datagrams count as sent), or -1 and errno.
   ssize_t send(const iovec* iov, size_t iovCount, int flags, const sockaddr* to,
                socklen_t toLength);
-  ssize_t send(std::string_view datagram, const sockaddr* to, socklen_t toLength);
 
   Stats stats() const;
-  double threadCpuSeconds() const { return cpu_.seconds(); }
 
  private:
   // A destination's family, port and address, as a key.

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,12 @@ using pbx::sip::internal::UdpSender;
 namespace {
 
 using Socket = pbx::testing::LoopbackUdp;
+
+// One datagram, as sofia-sip sends one.
+ssize_t Send(UdpSender& sender, std::string_view datagram, const sockaddr* to, socklen_t length) {
+  iovec iov{const_cast<char*>(datagram.data()), datagram.size()};
+  return sender.send(&iov, 1, MSG_NOSIGNAL, to, length);
+}
 
 std::vector<std::string> Numbered(const char* prefix, int count) {
   std::vector<std::string> datagrams;
@@ -38,7 +45,7 @@ TEST_CASE(
   UdpSender sender(from.fd);
   auto sent = Numbered("datagram ", 2000);
   for (const auto& datagram : sent)
-    CHECK(sender.send(datagram, receiver.to(), sizeof receiver.address) ==
+    CHECK(Send(sender, datagram, receiver.to(), sizeof receiver.address) ==
           static_cast<ssize_t>(datagram.size()));
   CHECK(receiver.receive() == sent);
   auto stats = sender.stats();
@@ -46,7 +53,7 @@ TEST_CASE(
   CHECK(stats.queued == sent.size() - 1);
   CHECK(stats.dropped == 0);
   CHECK(stats.failed == 0);
-  CHECK(sender.threadCpuSeconds() > 0);
+  CHECK(stats.cpuSeconds > 0);
 }
 
 TEST_CASE("the destructor sends what is still queued") {
@@ -54,7 +61,8 @@ TEST_CASE("the destructor sends what is still queued") {
   auto sent = Numbered("queued ", 500);
   {
     UdpSender sender(from.fd);
-    for (const auto& datagram : sent) sender.send(datagram, receiver.to(), sizeof receiver.address);
+    for (const auto& datagram : sent)
+      Send(sender, datagram, receiver.to(), sizeof receiver.address);
   }
   CHECK(receiver.receive() == sent);
 }
@@ -68,7 +76,7 @@ TEST_CASE("a destination the kernel refuses gets its error at once, every time")
   broadcast.sin_addr.s_addr = htonl(INADDR_BROADCAST);
   for (int i = 0; i < 2; ++i) {
     errno = 0;
-    CHECK(sender.send("OPTIONS", reinterpret_cast<sockaddr*>(&broadcast), sizeof broadcast) == -1);
+    CHECK(Send(sender, "OPTIONS", reinterpret_cast<sockaddr*>(&broadcast), sizeof broadcast) == -1);
     CHECK(errno == EACCES);
   }
   CHECK(sender.stats().direct == 2);
@@ -87,9 +95,9 @@ TEST_CASE("an ICMP error about an earlier datagram does not cost a later one") {
   UdpSender sender(from.fd);
   auto sent = Numbered("after an error ", 50);
   for (const auto& datagram : sent) {
-    sender.send("to nobody", reinterpret_cast<sockaddr*>(&closed), sizeof closed);
+    Send(sender, "to nobody", reinterpret_cast<sockaddr*>(&closed), sizeof closed);
     std::this_thread::sleep_for(2ms);  // for the thread to send it and the ICMP error to come
-    sender.send(datagram, receiver.to(), sizeof receiver.address);
+    Send(sender, datagram, receiver.to(), sizeof receiver.address);
   }
   CHECK(receiver.receive() == sent);
   CHECK(sender.stats().failed == 0);
@@ -100,7 +108,7 @@ TEST_CASE("datagrams the queue has no room for are dropped and counted") {
   UdpSender sender(from.fd, /*maxQueuedBytes=*/100);
   auto sent = Numbered("a datagram of some forty bytes, number ", 200);
   for (const auto& datagram : sent)
-    CHECK(sender.send(datagram, receiver.to(), sizeof receiver.address) ==
+    CHECK(Send(sender, datagram, receiver.to(), sizeof receiver.address) ==
           static_cast<ssize_t>(datagram.size()));
   auto received = receiver.receive();
   auto stats = sender.stats();
