@@ -27,16 +27,6 @@ MODULE_DIR = "/usr/lib/baresip/modules"
 NEEDED_MODULES = ["g711", "ausine", "aubridge", "account", "menu", "ctrl_tcp"]
 
 
-def free_sip_port():
-    """baresip listens on UDP+TCP PORT and TLS on PORT+1: both must be free."""
-    for _ in range(100):
-        p = T.free_port()
-        if p < 65535 and T._port_free(p + 1):
-            T._handed_out.add(p + 1)
-            return p
-    raise RuntimeError("no free port pair for baresip")
-
-
 class Phone:
     """One baresip process with its config dir, its ctrl_tcp connection and its events."""
 
@@ -44,7 +34,7 @@ class Phone:
         self.user = user
         self.dir = os.path.join(workdir, "baresip-%s" % user)
         os.makedirs(self.dir)
-        self.sip_port = free_sip_port()
+        self.sip_port = T.free_port_pair()
         self.ctrl_port = T.free_port(udp=False)
         rtp = T.free_port_block(20, *T.BARESIP_RTP_PORTS)
         self.log_path = os.path.join(workdir, "baresip-%s.log" % user)
@@ -188,7 +178,7 @@ class Phone:
         return rc
 
     def dump(self):
-        T._log("----- baresip %s (pid %s, exit %s), events: %s -----"
+        T.say("----- baresip %s (pid %s, exit %s), events: %s -----"
                % (self.user, self.proc.pid if self.proc else None,
                   self.proc.returncode if self.proc else None, self.event_types()))
         try:
@@ -199,8 +189,8 @@ class Phone:
         text = re.sub(r"\x1b\[[0-9;]*m", "", text)
         if len(text) > 15000:
             text = "...\n" + text[-15000:]
-        T._log(text.rstrip())
-        T._log("----- end of baresip %s -----" % self.user)
+        T.say(text.rstrip())
+        T.say("----- end of baresip %s -----" % self.user)
 
 
 def rtp(pbx):

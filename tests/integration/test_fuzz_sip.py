@@ -42,7 +42,7 @@ Exit codes: 0 pass, 1 fail.
 
 This script parses the command line, runs the iterations and gives the verdict; the fuzzer
 itself (messages, phones, mutators, plans, scenarios, checks, teardown) is the package
-sipfuzz/ beside it, and the digest credentials come from pbxtest.py.
+sipfuzz/ beside it, and the digest credentials come from pbxtest/digest.py.
 """
 
 import sys
@@ -163,13 +163,13 @@ def main():
 
 
 def report(c, fz, args):
-    T._log("")
-    T._log("seed %d, %d iterations" % (args.seed, args.iterations))
+    T.say("")
+    T.say("seed %d, %d iterations" % (args.seed, args.iterations))
     if fz.notes:
-        T._log("RFC oddities seen (count, first iteration: replay with --seed %d --only I):"
+        T.say("RFC oddities seen (count, first iteration: replay with --seed %d --only I):"
                % args.seed)
         for kind, (count, it, detail, plan) in fz.notes.items():
-            T._log("  %4dx %-60s first at iteration %d: %s | %s" % (count, kind, it, detail[:300],
+            T.say("  %4dx %-60s first at iteration %d: %s | %s" % (count, kind, it, detail[:300],
                                                                    plan))
             c.note("%s (%dx, first at iteration %d: %s)" % (kind, count, it, plan))
     for kind, (count, it, detail) in fz.findings.items():

@@ -437,12 +437,12 @@ def main():
                 pbx.dump("torture phase %d" % (i + 1))
         T.remove_workdir(workdir, args.keep, bool(c.failures))
 
-    T._log("")
-    T._log("summary (file, transport, class, what pbxd answered):")
+    T.say("")
+    T.say("summary (file, transport, class, what pbxd answered):")
     for i, table in enumerate(tables):
-        T._log(" phase %d:" % (i + 1))
+        T.say(" phase %d:" % (i + 1))
         for name, tr, cls, ans in table:
-            T._log("  %-34s %-4s %-14s %s" % (name, tr, cls, "; ".join(ans) or "-"))
+            T.say("  %-34s %-4s %-14s %s" % (name, tr, cls, "; ".join(ans) or "-"))
     rc = c.verdict()
     if rc == 0 and sipp_missing:
         T.skip("the torture part passed, but sipp (sip-tester) is not installed, so the final "

@@ -10,5 +10,5 @@
   checks     liveness, sanitizer reports, and the checks of what pbxd sends
   scenarios  the flows: REGISTER, calls (with mid-call requests), out-of-dialog requests
   teardown   automatic answers to pbxd, and the teardown after each iteration
-The digest credentials (RFC 2617) come from pbxtest.py.
+The digest credentials (RFC 2617) come from pbxtest/digest.py.
 """
