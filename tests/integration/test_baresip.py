@@ -179,8 +179,8 @@ class Phone:
 
     def dump(self):
         T.say("----- baresip %s (pid %s, exit %s), events: %s -----"
-               % (self.user, self.proc.pid if self.proc else None,
-                  self.proc.returncode if self.proc else None, self.event_types()))
+              % (self.user, self.proc.pid if self.proc else None,
+                 self.proc.returncode if self.proc else None, self.event_types()))
         try:
             with open(self.log_path, "rb") as f:
                 text = f.read().decode("utf-8", "replace")

@@ -167,10 +167,10 @@ def report(c, fz, args):
     T.say("seed %d, %d iterations" % (args.seed, args.iterations))
     if fz.notes:
         T.say("RFC oddities seen (count, first iteration: replay with --seed %d --only I):"
-               % args.seed)
+              % args.seed)
         for kind, (count, it, detail, plan) in fz.notes.items():
             T.say("  %4dx %-60s first at iteration %d: %s | %s" % (count, kind, it, detail[:300],
-                                                                   plan))
+                                                                  plan))
             c.note("%s (%dx, first at iteration %d: %s)" % (kind, count, it, plan))
     for kind, (count, it, detail) in fz.findings.items():
         if 0 <= it < args.iterations:

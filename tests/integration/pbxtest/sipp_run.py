@@ -63,21 +63,15 @@ class SippRun:
             out.append((when, m.group(2), m.group(3).strip()))
         return out
 
+    def _first_lines(self, pattern):
+        """Group 1 of `pattern` matched at the start of each received message that it fits."""
+        return [m.group(1) for m in (re.match(pattern, msg) for msg in self.received()) if m]
+
     def received_codes(self):
-        codes = []
-        for m in self.received():
-            mm = re.match(r"\s*SIP/2\.0 (\d{3})", m)
-            if mm:
-                codes.append(int(mm.group(1)))
-        return codes
+        return [int(code) for code in self._first_lines(r"\s*SIP/2\.0 (\d{3})")]
 
     def received_requests(self):
-        out = []
-        for m in self.received():
-            mm = re.match(r"\s*([A-Z]+) \S+ SIP/2\.0", m)
-            if mm:
-                out.append(mm.group(1))
-        return out
+        return self._first_lines(r"\s*([A-Z]+) \S+ SIP/2\.0")
 
     def dump(self):
         say("----- sipp %s (scenario %s, exit %s) -----" % (self.name, self.scenario, self.rc))

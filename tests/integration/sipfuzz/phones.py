@@ -184,13 +184,13 @@ class Net:
     def dump(self, n=40):
         n = max(0, min(n, len(self.history)))
         T.say("----- the last %d messages (> sent by the test, < received from pbxd) -----"
-               % min(n, len(self.history)))
+              % min(n, len(self.history)))
         for when, direction, phone, data in list(self.history)[-n:]:
             shown = text(data)
             if len(shown) > 1500:
                 shown = shown[:1500] + "\n...(%d bytes in all)" % len(data)
             T.say("%s.%03d %s %s:\n%s" % (time.strftime("%H:%M:%S", time.localtime(when)),
-                                          int(when * 1000) % 1000, direction, phone,
-                                          shown.rstrip()))
+                                         int(when * 1000) % 1000, direction, phone,
+                                         shown.rstrip()))
             T.say("")
         T.say("----- end of the messages -----")
