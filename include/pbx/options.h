@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -87,10 +88,23 @@ struct MediaOptions {
   std::chrono::seconds rtpTimeout{60};
 };
 
+struct RoutingOptions {
+  // How long a new call waits for an asynchronous dialplan's decision before it is refused
+  // (500, Cause::kDialplanError). The caller hears ringing meanwhile.
+  std::chrono::seconds decisionTimeout{10};
+};
+
+struct EventOptions {
+  // Call events kept for listeners that resume from a sequence number.
+  size_t historySize = 10000;
+};
+
 struct Options {
   SipOptions sip;
   MediaOptions media;
   Directory directory;
+  RoutingOptions routing;
+  EventOptions events;
 };
 
 }  // namespace pbx

@@ -10,16 +10,19 @@
 //   auto pbx = pbx::Pbx::Create(options);          // StatusOr<std::unique_ptr<Pbx>>
 //   if (!pbx.ok()) { std::cerr << pbx.status() << "\n"; return 1; }
 //   ...
+//   (*pbx)->calls().originate({.source = "100", .destination = "101"}, [](auto id) { ... });
 //   (*pbx)->stop();
 //
 // Thread-safety: every method may be called from any thread except the signaling thread
-// itself (stop() and updateDirectory() wait for it).
+// itself (stop() and updateDirectory() wait for it); the call API's callbacks run on the
+// PBX's event thread.
 #pragma once
 
 #include <memory>
 
 #include "absl/status/statusor.h"
 #include "pbx/base/metrics.h"
+#include "pbx/call/call_control.h"
 #include "pbx/options.h"
 
 namespace pbx {
@@ -36,6 +39,9 @@ class Pbx {
   // old directory) when the new one is inconsistent.
   virtual absl::Status updateDirectory(const Directory& directory) = 0;
   virtual MetricsRegistry& metrics() = 0;
+  // The call API: operations, events and the dialplan hook. Valid as long as the Pbx object;
+  // after stop() its operations fail with FailedPrecondition and its history stays readable.
+  virtual call::CallControl& calls() = 0;
 };
 
 }  // namespace pbx

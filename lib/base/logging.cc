@@ -127,6 +127,88 @@ std::shared_ptr<LogSink> DefaultSinkPtr() {
   return std::shared_ptr<LogSink>(&DefaultSink(), [](LogSink*) {});
 }
 
+// A sink the program installed, run on a thread of its own: whichever thread logs (the
+// signaling thread above all) only copies the record into a queue. Beyond kMaxQueuedBytes
+// records are dropped and counted, and the sink is told how many once it caught up.
+class QueuedSink final : public LogSink {
+ public:
+  static constexpr size_t kMaxQueuedBytes = 4 << 20;
+
+  explicit QueuedSink(std::shared_ptr<LogSink> sink)
+      : sink_(std::move(sink)), thread_([this] { run(); }) {}
+  ~QueuedSink() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  void write(const LogRecord& r) override {
+    Owned record{r.level, std::string(r.component), std::string(r.context), std::string(r.message)};
+    size_t size = record.component.size() + record.context.size() + record.message.size();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (queuedBytes_ + size > kMaxQueuedBytes) {
+      ++dropped_;
+      return;
+    }
+    queuedBytes_ += size;
+    queue_.push_back(std::move(record));
+    ++queuedCount_;
+    wake_.notify_all();
+  }
+
+  // Returns once every record queued before the call has reached the sink.
+  void flush() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    uint64_t target = queuedCount_;
+    if (std::this_thread::get_id() == thread_.get_id()) return;  // a sink that logs itself
+    done_.wait(lock, [&] { return deliveredCount_ >= target; });
+  }
+
+ private:
+  struct Owned {
+    LogLevel level;
+    std::string component, context, message;
+  };
+
+  void run() {
+    pthread_setname_np(pthread_self(), "pbx-log");
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty() && stopping_) return;
+      std::vector<Owned> batch;
+      batch.swap(queue_);
+      queuedBytes_ = 0;
+      uint64_t dropped = std::exchange(dropped_, 0);
+      lock.unlock();
+      for (const Owned& r : batch) sink_->write({r.level, r.component, r.context, r.message});
+      if (dropped > 0) {
+        std::string warning =
+            std::to_string(dropped) + " log lines dropped: the sink did not keep up";
+        sink_->write({LogLevel::kWarning, "log", "", warning});
+      }
+      lock.lock();
+      deliveredCount_ += batch.size();
+      done_.notify_all();
+    }
+  }
+
+  std::shared_ptr<LogSink> sink_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::vector<Owned> queue_;
+  size_t queuedBytes_ = 0;
+  uint64_t dropped_ = 0;
+  uint64_t queuedCount_ = 0;     // records queued so far
+  uint64_t deliveredCount_ = 0;  // records handed to the sink so far
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_sink_mutex;
 std::shared_ptr<LogSink>& SinkSlot() {
@@ -137,11 +219,25 @@ std::shared_ptr<LogSink>& SinkSlot() {
 }  // namespace
 
 void SetLogSink(std::shared_ptr<LogSink> sink) {
-  std::lock_guard<std::mutex> lock(g_sink_mutex);
-  SinkSlot() = sink ? std::move(sink) : DefaultSinkPtr();
+  std::shared_ptr<LogSink> replaced;
+  {
+    std::lock_guard<std::mutex> lock(g_sink_mutex);
+    replaced = std::exchange(
+        SinkSlot(), sink ? std::make_shared<QueuedSink>(std::move(sink)) : DefaultSinkPtr());
+  }
+  // `replaced` goes here, outside the lock: a program's sink hears what was queued for it
+  // before its thread ends.
 }
 
-void FlushLog() { DefaultSink().flush(); }
+void FlushLog() {
+  std::shared_ptr<LogSink> sink;
+  {
+    std::lock_guard<std::mutex> lock(g_sink_mutex);
+    sink = SinkSlot();
+  }
+  if (auto* queued = dynamic_cast<QueuedSink*>(sink.get())) queued->flush();
+  DefaultSink().flush();
+}
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load()); }

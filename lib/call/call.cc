@@ -9,20 +9,8 @@ namespace pbx::call {
 using media::RelaySide;
 
 namespace {
-// The direction an answer gives a stream offered with `offered` (RFC 3264 6.1).
-sip::MediaDirection AnswerDirection(sip::MediaDirection offered) {
-  switch (offered) {
-    case sip::MediaDirection::kSendOnly:
-      return sip::MediaDirection::kRecvOnly;
-    case sip::MediaDirection::kRecvOnly:
-      return sip::MediaDirection::kSendOnly;
-    default:
-      return offered;  // sendrecv and inactive answer in kind
-  }
-}
-
-// What the caller is told of a callee's failure. A fork's response answers pbxd's own request,
-// so the ones whose meaning lives in headers about that request are not passed on: a
+// What the caller is told of a callee's failure. A rung leg's response answers pbxd's own
+// request, so the ones whose meaning lives in headers about that request are not passed on: a
 // challenge (401/407, whose WWW-/Proxy-Authenticate only pbxd could answer), a redirect
 // (3xx: pbxd does not follow them), a complaint about pbxd's request itself (400, 405, 413,
 // 414, 416, 420, 421, 423, 494, 505, 513). The mapping follows SIP → ISUP cause → SIP of
@@ -51,197 +39,336 @@ int ForCaller(int status) {
       return status;
   }
 }
+
+const char* StatusPhrase(int status) {
+  switch (status) {
+    case 404:
+      return "Not Found";
+    case 480:
+      return "Temporarily Unavailable";
+    case 486:
+      return "Busy Here";
+    case 487:
+      return "Request Terminated";
+    case 488:
+      return "Not Acceptable Here";
+    case 500:
+      return "Server Internal Error";
+    case 503:
+      return "Service Unavailable";
+    case 603:
+      return "Decline";
+    default:
+      return "";
+  }
+}
+
+// Our answer to an offer when the program answers a call itself: the offer's audio stream
+// with its first codec (and telephone-event, if offered), in the direction that answers it.
+sip::SessionDescription AnswerFor(const sip::SessionDescription& offer) {
+  sip::SessionDescription answer = offer;
+  auto audio = answer.findMedia("audio");
+  if (!audio) return answer;
+  auto& m = answer.media[*audio];
+  std::vector<std::string> keep;
+  if (!m.formats.empty()) keep.push_back(m.formats.front());
+  for (const auto& a : m.attributes)
+    if (a.name == "rtpmap" && a.value.find("telephone-event") != std::string::npos) {
+      std::string pt = a.value.substr(0, a.value.find(' '));
+      if (std::find(keep.begin(), keep.end(), pt) == keep.end()) keep.push_back(pt);
+    }
+  m.formats = keep;
+  std::erase_if(m.attributes, [&](const sip::SdpAttribute& a) {
+    if (a.name != "rtpmap" && a.name != "fmtp") return false;
+    std::string pt = a.value.substr(0, a.value.find(' '));
+    return std::find(keep.begin(), keep.end(), pt) == keep.end();
+  });
+  m.setDirection(AnswerDirection(offer.effectiveDirection(*audio)));
+  return answer;
+}
 }  // namespace
 
-// One outbound INVITE to one registered account of the callee.
-class Call::Fork final : public sip::DialogHandler {
- public:
-  Fork(Call& call, std::string account) : call_(call), account(std::move(account)) {}
-
-  void onProvisional(int status, const std::string& reason, const std::string& sdp) override {
-    call_.forkProvisional(*this, status, reason, sdp);
-  }
-  void onAnswered(const std::string& sdp) override { call_.forkAnswered(*this, sdp); }
-  void onFailed(int status, const std::string&) override {
-    dialog = nullptr;
-    call_.forkFailed(*this, status);
-  }
-  void onCancelled() override {}  // never for a UAC dialog
-  void onTerminated(sip::TerminationReason) override {
-    dialog = nullptr;
-    call_.forkTerminated(*this);
-  }
-  void onOffer(const std::string& sdp, sip::OfferResponder respond) override {
-    call_.forkOffer(*this, sdp, std::move(respond));
-  }
-  void onAck(const std::string& sdp) override {
-    if (call_.winner_ == this) call_.ackReceived(RelaySide::kB, sdp);
-  }
-
-  void hangup() {
-    if (dialog != nullptr) {
-      sip::Dialog* d = dialog;
-      dialog = nullptr;
-      d->hangup();
-    }
-  }
-
-  Call& call_;
-  std::string account;
-  sip::Dialog* dialog = nullptr;
-};
-
-Call::Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, CallObserver& observer,
-           sip::Dialog& inbound, std::optional<sip::SessionDescription> offer,
-           media::RtpRelayPtr relay)
+Call::Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, media::MediaEngine& media,
+           CallObserver& observer, Party caller, std::string dialled, std::string callUuid)
     : id_(id),
       dispatcher_(dispatcher),
       stack_(stack),
+      media_(media),
       observer_(observer),
-      inbound_(&inbound),
-      offer_(std::move(offer)),
-      relay_(std::move(relay)) {
-  inbound_->setHandler(this);
-}
+      caller_(std::move(caller)),
+      dialled_(std::move(dialled)),
+      callUuid_(std::move(callUuid)),
+      created_(dispatcher.timeSource().systemTime()) {}
 
-Call::~Call() {
-  // Never leave a dialog pointing at a dead handler.
-  if (inbound_) inbound_->setHandler(nullptr);
-  for (auto& f : forks_)
-    if (f->dialog) f->dialog->setHandler(nullptr);
-}
+Call::~Call() = default;
 
-void Call::start(std::vector<CallTarget> targets, std::chrono::seconds noAnswerTimeout) {
-  if (offer_) applyRemote(RelaySide::kA, *offer_);
-  std::string offerB =
-      sdpB_.anchor(offer_ ? *offer_ : DefaultAudioOffer(), relay_->localAddress(RelaySide::kB));
-  for (auto& target : targets) {
-    auto fork = std::make_unique<Fork>(*this, target.account);
-    target.invite.sdp = offerB;
-    auto dialog = stack_.invite(target.invite, *fork);
-    if (!dialog.ok()) {
-      PBX_LOG(kWarning, "call", id_.str(), "cannot ring {}: {}", target.account,
-              dialog.status().message());
-      failures_.push_back(503);
-      continue;
-    }
-    fork->dialog = *dialog;
-    PBX_LOG(kDebug, "call", id_.str(), "ringing {} at {}", target.account,
-            target.invite.requestUri.str());
-    forks_.push_back(std::move(fork));
+bool Call::ensureBridge() {
+  if (bridge_) return true;
+  auto relay = media_.createRelay({});
+  if (!relay.ok()) {
+    PBX_LOG(kWarning, "call", id_.str(), "no media relay: {}", relay.status().message());
+    return false;
   }
-  if (forks_.empty()) {
-    inbound_->reject({480, "Temporarily Unavailable"});
-    inbound_ = nullptr;
-    finish(480, "no fork could be sent");
+  bridge_.emplace(std::move(*relay));
+  return true;
+}
+
+bool Call::callerWaiting() const {
+  return anchor_ && anchor_->direction == LegDirection::kInbound &&
+         anchor_->state != LegState::kAnswered && anchor_->state != LegState::kEnded;
+}
+
+bool Call::mediaExpected() const {
+  return !(anchor_ && anchor_->held) && !(partner_ && partner_->held);
+}
+
+Leg* Call::other(const Leg& leg) const {
+  if (&leg == anchor_.get()) return partner_.get();
+  if (&leg == partner_.get()) return anchor_.get();
+  return nullptr;
+}
+
+void Call::emit(CallEventType type, const Leg* leg, std::optional<EndReason> end,
+                std::string detail) {
+  CallEvent event;
+  event.type = type;
+  if (leg) {
+    event.leg = leg->id;
+    event.party = leg->party;
+  }
+  event.end = std::move(end);
+  event.detail = std::move(detail);
+  observer_.callEvent(*this, std::move(event));
+}
+
+void Call::startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescription> offer) {
+  anchor_ = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kInbound, caller_,
+                                  RelaySide::kA, created_);
+  anchor_->attach(dialog);
+  anchorSdp_ = std::move(offer);
+  emit(CallEventType::kCallStarted, anchor_.get());
+}
+
+void Call::startOriginate(std::vector<RingGroup> source, std::vector<RingGroup> destination) {
+  destination_ = std::move(destination);
+  emit(CallEventType::kCallStarted, nullptr);
+  ring(std::move(source));
+}
+
+void Call::sendRinging() {
+  if (!callerWaiting() || ringingSent_) return;
+  ringingSent_ = true;
+  anchor_->sendProvisional(180, "Ringing");
+}
+
+sip::SessionDescription Call::offerForRungLegs() const {
+  // The caller's offer, or what a click-to-call's source accepted; else our own offer.
+  return anchorSdp_ ? *anchorSdp_ : DefaultAudioOffer();
+}
+
+void Call::ring(std::vector<RingGroup> groups) {
+  if (ended()) return;
+  if (!ensureBridge()) return fail(Cause::kCongestion, 503, "no media ports");
+  if (anchorSdp_ && anchor_ && !bridge_->applyRemote(*anchor_, *anchorSdp_))
+    PBX_LOG(kDebug, "call", id_.str(), "the caller's SDP names no media address yet");
+  for (auto& g : groups) groups_.push_back(std::move(g));
+  if (state_ == CallState::kRouting) state_ = CallState::kRinging;
+  ringNextGroup();
+}
+
+void Call::ringNextGroup() {
+  while (!groups_.empty() && rung_.empty() && !ended()) {
+    RingGroup group = std::move(groups_.front());
+    groups_.erase(groups_.begin());
+    for (int status : group.failures) failures_.push_back(status);
+    groupParties_.clear();
+    lastGroupTimedOut_ = false;
+    RelaySide side = anchor_ ? RelaySide::kB : RelaySide::kA;
+    sip::SessionDescription offer = offerForRungLegs();
+    for (auto& device : group.devices) {
+      auto leg = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kOutbound,
+                                       device.party, side, dispatcher_.timeSource().systemTime());
+      device.invite.sdp = leg->sdp.anchor(offer, bridge_->addressFor(*leg));
+      auto dialog = stack_.invite(device.invite, *leg);
+      if (!dialog.ok()) {
+        PBX_LOG(kWarning, "call", id_.str(), "cannot ring {}: {}", device.party.account,
+                dialog.status().message());
+        failures_.push_back(503);
+        continue;
+      }
+      leg->attach(**dialog);
+      PBX_LOG(kDebug, "call", id_.str(), "ringing {} at {}", device.party.account,
+              device.invite.requestUri.str());
+      if (std::none_of(groupParties_.begin(), groupParties_.end(),
+                       [&](const Party& p) { return p.number == device.party.number; }))
+        groupParties_.push_back(device.party);
+      rung_.push_back(std::move(leg));
+    }
+    if (rung_.empty()) continue;
+    // One timer serves the group's timeout and, for calls ringing longer than a minute, the
+    // provisional refresh RFC 3261 13.3.1.1 requires every minute (proxies upstream may
+    // otherwise cancel after three silent minutes). The refresh is ours rather than nta's:
+    // nta's progress timer keeps its retransmission list sorted by a linear walk, which turns
+    // into quadratic work once thousands of calls ring at the same time.
+    groupDeadline_ = dispatcher_.timeSource().monotonicTime() + group.timeout;
+    if (!ringTimer_) ringTimer_ = dispatcher_.createTimer([this] { onRingTimer(); });
+    armRingTimer();
     return;
   }
-  // One timer serves the no-answer timeout and, for calls ringing longer than a minute, the
-  // provisional refresh RFC 3261 13.3.1.1 requires every minute (proxies upstream may
-  // otherwise cancel after three silent minutes). The refresh is ours rather than nta's: nta's
-  // progress timer keeps its retransmission list sorted by a linear walk, which turns into
-  // quadratic work once thousands of calls ring at the same time.
-  noAnswerDeadline_ = dispatcher_.timeSource().monotonicTime() + noAnswerTimeout;
-  noAnswer_ = dispatcher_.createTimer([this] { onRingTimer(); });
-  armRingTimer();
+  if (rung_.empty() && !ended()) {
+    int status = finalFailureStatus();
+    Cause cause = lastGroupTimedOut_ ? Cause::kNoAnswer : CauseForSipStatus(status);
+    fail(cause, status, lastGroupTimedOut_ ? "no answer" : "no device answered");
+  }
 }
 
 void Call::armRingTimer() {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      noAnswerDeadline_ - dispatcher_.timeSource().monotonicTime());
-  noAnswer_->enable(std::clamp(left, std::chrono::milliseconds(0),
-                               std::chrono::milliseconds(kProvisionalRefresh)));
+      groupDeadline_ - dispatcher_.timeSource().monotonicTime());
+  ringTimer_->enable(std::clamp(left, std::chrono::milliseconds(0),
+                                std::chrono::milliseconds(kProvisionalRefresh)));
 }
 
 void Call::onRingTimer() {
-  if (dispatcher_.timeSource().monotonicTime() < noAnswerDeadline_) {
-    if (ringingSent_ && inbound_) inbound_->sendProvisional(180, "Ringing");
+  if (rung_.empty()) return;
+  if (dispatcher_.timeSource().monotonicTime() < groupDeadline_) {
+    if (ringingSent_ && callerWaiting()) anchor_->sendProvisional(180, "Ringing");
     armRingTimer();
     return;
   }
-  PBX_LOG(kInfo, "call", id_.str(), "no answer after timeout");
-  cancelForks(nullptr);
-  if (inbound_) {
-    inbound_->reject({480, "Temporarily Unavailable (no answer)"});
-    inbound_ = nullptr;
+  PBX_LOG(kInfo, "call", id_.str(), "no answer after the ring timeout");
+  cancelRung(nullptr);
+  earlyMedia_ = nullptr;
+  for (auto& leg : rung_) retired_.push_back(std::move(leg));
+  rung_.clear();
+  lastGroupTimedOut_ = true;
+  groupOver(Cause::kNoAnswer);
+  ringNextGroup();
+}
+
+void Call::groupOver(Cause cause) {
+  for (const Party& party : groupParties_) {
+    CallEvent event;
+    event.type = CallEventType::kMissed;
+    event.party = party;
+    event.end = EndReason{cause, SipStatusFor(cause), ""};
+    observer_.callEvent(*this, std::move(event));
   }
-  finish(480, "no answer");
+  groupParties_.clear();
 }
 
-bool Call::applyRemote(RelaySide side, const sip::SessionDescription& sdp) {
-  auto audio = sdp.findMedia("audio");
-  if (!audio) return false;
-  auto direction = sdp.effectiveDirection(*audio);
-  bool hold =
-      direction == sip::MediaDirection::kSendOnly || direction == sip::MediaDirection::kInactive;
-  (side == RelaySide::kA ? holdA_ : holdB_) = hold;
-  auto addr = sdp.rtpAddress(*audio);
-  relay_->setRemote(side, addr.ok() ? *addr : SocketAddress());
-  return addr.ok();
-}
-
-void Call::forkProvisional(Fork& fork, int status, const std::string& reason,
-                           const std::string& sdp) {
-  if (state_ != State::kRinging || inbound_ == nullptr) return;
-  // Early media needs an answer in the 183; a late-offer caller can only be sent an offer,
-  // which an unreliable provisional cannot carry, so that caller just hears it ringing.
-  if (!sdp.empty() && earlyMedia_ == nullptr && !lateOffer()) {
-    auto parsed = sip::SessionDescription::Parse(sdp);
-    if (parsed.ok() && applyRemote(RelaySide::kB, *parsed)) {
-      earlyMedia_ = &fork;
-      inbound_->sendProvisional(183, "Session Progress",
-                                sdpA_.anchor(*parsed, relay_->localAddress(RelaySide::kA)));
+void Call::legProvisional(Leg& leg, int status, const std::string& sdp) {
+  if (ended()) return;
+  bool first = leg.state == LegState::kCalling;
+  if (status == 180 || status == 183) {
+    leg.state = sdp.empty() ? LegState::kRinging : LegState::kEarly;
+    if (first) emit(CallEventType::kRinging, &leg);
+  }
+  if (callerWaiting()) {
+    // Early media needs an answer in the 183; a late-offer caller can only be sent an offer,
+    // which an unreliable provisional cannot carry, so that caller just hears it ringing.
+    if (!sdp.empty() && earlyMedia_ == nullptr && anchorSdp_) {
+      auto parsed = sip::SessionDescription::Parse(sdp);
+      if (parsed.ok() && bridge_->applyRemote(leg, *parsed)) {
+        earlyMedia_ = &leg;
+        anchor_->sendProvisional(183, "Session Progress",
+                                 anchor_->sdp.anchor(*parsed, bridge_->addressFor(*anchor_)));
+        ringingSent_ = true;
+        if (state_ == CallState::kRinging) state_ = CallState::kEarly;
+        emit(CallEventType::kEarlyMedia, &leg);
+        return;
+      }
+    }
+    if (!ringingSent_ && (status == 180 || status == 183)) {
       ringingSent_ = true;
-      return;
+      anchor_->sendProvisional(180, "Ringing");
+    }
+  } else if (anchor_ && !sdp.empty() && earlyMedia_ == nullptr) {
+    // An answered anchor (click-to-call source) hears the destination's early media.
+    auto parsed = sip::SessionDescription::Parse(sdp);
+    if (parsed.ok() && bridge_->applyRemote(leg, *parsed)) {
+      earlyMedia_ = &leg;
+      emit(CallEventType::kEarlyMedia, &leg);
     }
   }
-  if (!ringingSent_ && (status == 180 || status == 183)) {
-    ringingSent_ = true;
-    inbound_->sendProvisional(180, "Ringing");
-  }
 }
 
-void Call::forkAnswered(Fork& fork, const std::string& sdp) {
-  if (state_ != State::kRinging || inbound_ == nullptr) {
-    fork.hangup();  // lost the race: another fork answered, or the caller is gone
+void Call::legAnswered(Leg& leg, const std::string& sdp) {
+  bool isRung = std::any_of(rung_.begin(), rung_.end(), [&](auto& l) { return l.get() == &leg; });
+  if (ended() || !isRung) {
+    leg.hangup();  // lost the race: another leg answered, or the caller is gone
     return;
   }
   auto parsed = sip::SessionDescription::Parse(sdp);
-  if (!parsed.ok() || !applyRemote(RelaySide::kB, *parsed)) {
-    PBX_LOG(kWarning, "call", id_.str(), "{} answered with unusable SDP: {}", fork.account,
+  if (!parsed.ok() || !bridge_->applyRemote(leg, *parsed)) {
+    PBX_LOG(kWarning, "call", id_.str(), "{} answered with unusable SDP: {}", leg.party.account,
             parsed.ok() ? "no audio" : parsed.status().message());
-    fork.hangup();
+    leg.hangup();
     failures_.push_back(488);
-    std::erase_if(forks_, [&](const auto& f) { return f.get() == &fork; });
-    if (forks_.empty()) {
-      inbound_->reject({488, "Not Acceptable Here"});
-      inbound_ = nullptr;
-      finish(488, "callee SDP unusable");
-    }
+    removeRung(leg);
+    if (rung_.empty()) ringNextGroup();
     return;
   }
-  state_ = State::kAnswered;
-  winner_ = &fork;
-  noAnswer_.reset();
-  cancelForks(&fork);
-  // For a late offer, the callee's answer is our offer to the caller.
-  answerDueInAck_[static_cast<int>(RelaySide::kA)] = lateOffer();
-  inbound_->accept(sdpA_.anchor(*parsed, relay_->localAddress(RelaySide::kA)));
-  PBX_LOG(kInfo, "call", id_.str(), "answered by {}", fork.account);
-  observer_.onCallAnswered(*this);
+  leg.state = LegState::kAnswered;
+  leg.answered = dispatcher_.timeSource().systemTime();
+  rungAnswered(leg, *parsed);
 }
 
-void Call::forkFailed(Fork& fork, int status) {
-  failures_.push_back(status);
-  if (earlyMedia_ == &fork) earlyMedia_ = nullptr;
-  std::erase_if(forks_, [&](const auto& f) { return f.get() == &fork; });
-  if (state_ != State::kRinging || !forks_.empty()) return;
-  int final = finalFailureStatus();
-  if (inbound_) {
-    inbound_->reject({final, ""});
-    inbound_ = nullptr;
+void Call::rungAnswered(Leg& leg, const sip::SessionDescription& sdp) {
+  cancelRung(&leg);
+  std::unique_ptr<Leg> winner;
+  for (auto& l : rung_) (l.get() == &leg ? winner : retired_.emplace_back()) = std::move(l);
+  rung_.clear();
+  groups_.clear();
+  groupParties_.clear();
+  ringTimer_.reset();
+  earlyMedia_ = nullptr;
+  emit(CallEventType::kAnswered, &leg);
+
+  if (anchor_ == nullptr) {
+    // A click-to-call's source answered: it is the anchor, and the destination rings for it.
+    anchor_ = std::move(winner);
+    anchorSdp_ = sdp;
+    failures_.clear();
+    state_ = CallState::kRinging;
+    auto destination = std::move(destination_);
+    destination_.clear();
+    ring(std::move(destination));
+    return;
   }
-  finish(final, "every fork failed");
+  partner_ = std::move(winner);
+  if (callerWaiting()) {
+    // For a late offer, the callee's answer is our offer to the caller.
+    anchor_->answerDueInAck = !anchorSdp_;
+    anchor_->accept(anchor_->sdp.anchor(sdp, bridge_->addressFor(*anchor_)));
+    anchor_->answered = partner_->answered;
+  }
+  state_ = CallState::kAnswered;
+  answeredAt_ = partner_->answered;
+  bridge_->updateForwarding(anchor_.get(), partner_.get());
+  PBX_LOG(kInfo, "call", id_.str(), "answered by {}", partner_->party.account);
+  emit(CallEventType::kBridged, partner_.get());
+  observer_.callAnswered(*this);
+}
+
+void Call::removeRung(Leg& leg) {
+  if (earlyMedia_ == &leg) earlyMedia_ = nullptr;
+  for (auto& l : rung_)
+    if (l.get() == &leg) retired_.push_back(std::move(l));
+  std::erase(rung_, nullptr);
+}
+
+void Call::cancelRung(Leg* except) {
+  for (auto& l : rung_)
+    if (l.get() != except) l->hangup();
+}
+
+void Call::legFailed(Leg& leg, int status) {
+  failures_.push_back(status);
+  removeRung(leg);
+  if (ended() || !rung_.empty()) return;
+  groupOver(CauseForSipStatus(status));
+  ringNextGroup();
 }
 
 int Call::finalFailureStatus() const {
@@ -257,123 +384,190 @@ int Call::finalFailureStatus() const {
   return ForCaller(*std::min_element(failures_.begin(), failures_.end()));
 }
 
-void Call::forkTerminated(Fork& fork) {
-  if (winner_ == &fork && state_ == State::kAnswered) {
-    PBX_LOG(kInfo, "call", id_.str(), "callee hung up");
-    if (inbound_) {
-      sip::Dialog* in = inbound_;
-      inbound_ = nullptr;
-      in->hangup();
-    }
-    finish(0, "callee hung up");
+void Call::fail(Cause cause, int status, const std::string& detail) {
+  if (ended()) return;
+  cancelRung(nullptr);
+  int failStatus = 0;
+  if (callerWaiting()) {
+    anchor_->reject({status, StatusPhrase(status)});
+    failStatus = status;
+  } else if (anchor_) {
+    anchor_->hangup();  // an answered anchor whose destination could not be reached
+  }
+  finish(failStatus, {cause, status, detail});
+}
+
+void Call::legCancelled(Leg& leg) {
+  if (&leg != anchor_.get()) return;
+  PBX_LOG(kDebug, "call", id_.str(), "caller cancelled");
+  cancelRung(nullptr);
+  groupOver(Cause::kCancelled);
+  finish(487, {Cause::kCancelled, 487, "caller cancelled"});
+}
+
+void Call::legEnded(Leg& leg, sip::TerminationReason reason) {
+  if (ended()) return;
+  Cause cause = reason == sip::TerminationReason::kSessionExpired ? Cause::kSessionExpired
+                                                                  : Cause::kNormalClearing;
+  if (&leg == anchor_.get()) {
+    bool wasAnswered = answered();
+    cancelRung(nullptr);
+    if (!wasAnswered) groupOver(Cause::kCancelled);
+    if (partner_) partner_->hangup();
+    std::string who = anchor_->direction == LegDirection::kInbound ? "caller" : "source";
+    finish(wasAnswered ? 0 : 487, {wasAnswered ? cause : Cause::kCancelled, 0,
+                                   who + " hung up (" + sip::TerminationReasonName(reason) + ")"});
+  } else if (&leg == partner_.get()) {
+    anchor_->hangup();
+    finish(0,
+           {cause, 0, std::string("callee hung up (") + sip::TerminationReasonName(reason) + ")"});
+  } else {
+    removeRung(leg);  // a rung leg's dialog can only end after an answer we already refused
   }
 }
 
-void Call::onCancelled() {
-  inbound_ = nullptr;
-  PBX_LOG(kInfo, "call", id_.str(), "caller cancelled");
-  cancelForks(nullptr);
-  finish(487, "caller cancelled");
-}
-
-void Call::onTerminated(sip::TerminationReason reason) {
-  inbound_ = nullptr;
-  PBX_LOG(kInfo, "call", id_.str(), "caller leg ended: {}", sip::TerminationReasonName(reason));
-  cancelForks(nullptr);
-  finish(state_ == State::kAnswered ? 0 : 487, "caller hung up");
-}
-
-void Call::onOffer(const std::string& sdp, sip::OfferResponder respond) {
-  answerOffer(RelaySide::kA, sdp, std::move(respond));
-}
-
-void Call::forkOffer(Fork& fork, const std::string& sdp, sip::OfferResponder respond) {
-  if (&fork != winner_) {
+void Call::legOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond) {
+  if (&leg != anchor_.get() && &leg != partner_.get()) {
     respond(488, "");
     return;
   }
-  answerOffer(RelaySide::kB, sdp, std::move(respond));
+  answerOffer(leg, sdp, std::move(respond));
 }
 
-void Call::onAck(const std::string& sdp) { ackReceived(RelaySide::kA, sdp); }
-
-void Call::ackReceived(RelaySide side, const std::string& sdp) {
+void Call::legAck(Leg& leg, const std::string& sdp) {
   // The caller's first ACK answers our initial 200; without an answer a late-offer call has
   // no media at all. A later offer (an offerless re-INVITE) left unanswered changes nothing.
-  bool initial = side == RelaySide::kA && !callerAcked_;
-  if (side == RelaySide::kA) callerAcked_ = true;
-  bool& due = answerDueInAck_[static_cast<int>(side)];
-  if (!due || state_ != State::kAnswered) return;
-  due = false;
+  bool initial = &leg == anchor_.get() && !leg.acked;
+  leg.acked = true;
+  if (!leg.answerDueInAck || ended() || !bridge_) return;
+  leg.answerDueInAck = false;
   auto parsed = sdp.empty() ? absl::InvalidArgumentError("the ACK has no SDP")
                             : sip::SessionDescription::Parse(sdp);
-  if (parsed.ok() && applyRemote(side, *parsed)) {
-    relay_->setForwarding(media::Other(side), !(holdA_ || holdB_));
+  bool wasHeld = leg.held;
+  if (parsed.ok() && bridge_->applyRemote(leg, *parsed)) {
+    if (&leg == anchor_.get()) anchorSdp_ = *parsed;
+    noteHold(leg, wasHeld);
     return;
   }
   PBX_LOG(kWarning, "call", id_.str(), "the {} ACK carries no usable SDP answer: {}",
-          side == RelaySide::kA ? "caller's" : "callee's",
+          &leg == anchor_.get() ? "caller's" : "callee's",
           parsed.ok() ? "no audio" : parsed.status().message());
-  if (initial) hangup("no SDP answer in the caller's ACK");
+  if (initial) hangup({Cause::kNormalClearing, 0, "no SDP answer in the caller's ACK"});
 }
 
-void Call::answerOffer(RelaySide side, const std::string& sdp, sip::OfferResponder respond) {
-  LegSdp& leg = side == RelaySide::kA ? sdpA_ : sdpB_;
+void Call::answerOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond) {
   if (sdp.empty()) {
     // An offerless re-INVITE (our 200 carries the offer, the ACK the answer) or a
     // session-refresh UPDATE: nothing changes.
-    answerDueInAck_[static_cast<int>(side)] = true;
-    respond(200, leg.last());
+    leg.answerDueInAck = true;
+    respond(200, leg.sdp.last());
     return;
   }
-  answerDueInAck_[static_cast<int>(side)] = false;
+  leg.answerDueInAck = false;
   auto parsed = sip::SessionDescription::Parse(sdp);
-  if (!parsed.ok() || !parsed->findMedia("audio")) {
+  if (!parsed.ok() || !parsed->findMedia("audio") || !bridge_) {
     respond(488, "");
     return;
   }
-  applyRemote(side, *parsed);
+  bool wasHeld = leg.held;
+  bridge_->applyRemote(leg, *parsed);
+  if (&leg == anchor_.get()) anchorSdp_ = *parsed;
   // Answer with the same streams, mirroring the direction the peer asked for.
   sip::SessionDescription answer = *parsed;
   auto audio = answer.findMedia("audio");
   answer.media[*audio].setDirection(AnswerDirection(parsed->effectiveDirection(*audio)));
-  relay_->setForwarding(media::Other(side), !(holdA_ || holdB_));
-  respond(200, leg.anchor(std::move(answer), relay_->localAddress(side)));
+  noteHold(leg, wasHeld);
+  respond(200, leg.sdp.anchor(std::move(answer), bridge_->addressFor(leg)));
 }
 
-void Call::cancelForks(Fork* except) {
-  for (auto& f : forks_)
-    if (f.get() != except) f->hangup();
+void Call::noteHold(Leg& leg, bool wasHeld) {
+  bridge_->updateForwarding(anchor_.get(), partner_.get());
+  if (leg.held != wasHeld) emit(leg.held ? CallEventType::kHeld : CallEventType::kResumed, &leg);
 }
 
-void Call::hangup(const std::string& reason) {
-  if (state_ == State::kEnded) return;
-  PBX_LOG(kInfo, "call", id_.str(), "hanging up: {}", reason);
-  int failStatus = 0;
-  if (state_ == State::kRinging) {
-    cancelForks(nullptr);
-    failStatus = 480;
-    if (inbound_) {
-      inbound_->reject({480, "Temporarily Unavailable"});
-      inbound_ = nullptr;
-    }
-  } else {
-    if (winner_) winner_->hangup();
-    if (inbound_) {
-      sip::Dialog* in = inbound_;
-      inbound_ = nullptr;
-      in->hangup();
-    }
+absl::Status Call::answer() {
+  if (!callerWaiting())
+    return absl::FailedPreconditionError("call " + id_.str() + " has no caller waiting");
+  if (!rung_.empty())
+    return absl::FailedPreconditionError("call " + id_.str() + " is ringing its destination");
+  if (!ensureBridge()) {
+    fail(Cause::kCongestion, 503, "no media ports");
+    return absl::ResourceExhaustedError("no media ports");
   }
-  finish(failStatus, reason);
+  std::string body;
+  if (anchorSdp_) {
+    bridge_->applyRemote(*anchor_, *anchorSdp_);
+    body = anchor_->sdp.anchor(AnswerFor(*anchorSdp_), bridge_->addressFor(*anchor_));
+  } else {
+    anchor_->answerDueInAck = true;  // our 200 offers; the ACK answers
+    body = anchor_->sdp.anchor(DefaultAudioOffer(), bridge_->addressFor(*anchor_));
+  }
+  anchor_->accept(body);
+  anchor_->answered = dispatcher_.timeSource().systemTime();
+  answeredAt_ = anchor_->answered;
+  state_ = CallState::kAnswered;
+  emit(CallEventType::kAnswered, anchor_.get());
+  observer_.callAnswered(*this);
+  return absl::OkStatus();
 }
 
-void Call::finish(int failStatus, const std::string& reason) {
-  if (state_ == State::kEnded) return;
-  bool wasAnswered = state_ == State::kAnswered;
-  state_ = State::kEnded;
-  noAnswer_.reset();
-  observer_.onCallEnded(*this, wasAnswered ? 0 : failStatus, reason);
+absl::Status Call::reject(const EndReason& reason) {
+  if (!callerWaiting())
+    return absl::FailedPreconditionError("call " + id_.str() + " has no unanswered caller");
+  int status = reason.sipStatus != 0 ? reason.sipStatus : SipStatusFor(reason.cause);
+  if (status < 300 || status > 699) status = 480;
+  groupOver(reason.cause);
+  fail(reason.cause, status, reason.detail);
+  return absl::OkStatus();
+}
+
+void Call::hangup(const EndReason& reason) {
+  if (ended()) return;
+  if (!answered()) {
+    groupOver(reason.cause);
+    int status = SipStatusFor(reason.cause);
+    fail(reason.cause, status >= 300 ? status : 480, reason.detail);
+    return;
+  }
+  cancelRung(nullptr);
+  if (partner_) partner_->hangup();
+  if (anchor_) anchor_->hangup();
+  finish(0, reason);
+}
+
+void Call::finish(int failStatus, EndReason reason) {
+  if (ended()) return;
+  bool wasAnswered = answered();
+  state_ = CallState::kEnded;
+  ringTimer_.reset();
+  groups_.clear();
+  destination_.clear();
+  PBX_LOG(kInfo, "call", id_.str(), "ended: {}{}, {}", CauseName(reason.cause),
+          reason.sipStatus ? " " + std::to_string(reason.sipStatus) : std::string(), reason.detail);
+  emit(CallEventType::kCallEnded, nullptr, reason);
+  observer_.callEnded(*this, wasAnswered ? 0 : failStatus, reason);
+}
+
+CallInfo Call::info() const {
+  CallInfo out;
+  out.id = id_;
+  out.callUuid = callUuid_;
+  out.state = state_;
+  out.caller = caller_;
+  out.dialled = dialled_;
+  out.created = created_;
+  out.answered = answeredAt_;
+  if (partner_) {
+    out.callee = partner_->party;
+  } else if (!rung_.empty()) {
+    out.callee = rung_.front()->party;
+  } else {
+    out.callee.number = dialled_;
+  }
+  for (const Leg* leg : {anchor_.get(), partner_.get()})
+    if (leg && leg->state != LegState::kEnded) out.legs.push_back(leg->info());
+  for (const auto& leg : rung_) out.legs.push_back(leg->info());
+  return out;
 }
 
 }  // namespace pbx::call

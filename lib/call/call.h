@@ -1,12 +1,19 @@
-// Call: one B2BUA call — the caller's inbound leg, the forks ringing the callee's registered
-// accounts in parallel, and the RTP relay anchoring the media between them.
+// Call: one call of the PBX — an anchor leg, the legs that ring for it, and the leg it is
+// bridged to once one answers, with the RTP relay between them.
 //
-// The first fork to answer wins; the others are CANCELled. 180/183 are relayed to the caller
-// once. A no-answer timer ends an unanswered call with 480. After the answer, a BYE from
-// either side ends both legs, and re-INVITE/UPDATE offers are answered on the leg that sent
-// them (media stays anchored, so the other leg needs no renegotiation).
+// The anchor is the leg the rung party is connected to: the caller's inbound leg, or, for a
+// click-to-call, the source leg once it answered. ring() sends legs to the devices of each
+// ring group in turn; within a group the first to answer wins and the others are CANCELled;
+// a group that rings past its timeout, or whose legs all fail, makes way for the next; when
+// none is left the call fails with the cause the failures add up to (486 if all were busy, a
+// 6xx wins, else 480, ...). 180/183 are relayed to an unanswered caller once (early media with
+// its SDP); a ringing caller hears a fresh 180 every minute (RFC 3261 13.3.1.1).
 //
-// Late offer: a caller's INVITE without SDP gets pbxd's own offer sent to the forks (the
+// After the answer, a BYE from either side ends both legs, and re-INVITE/UPDATE offers are
+// answered on the leg that sent them (media stays anchored, so the other leg needs no
+// renegotiation); a leg that holds is sent no media until it resumes.
+//
+// Late offer: a caller's INVITE without SDP gets pbxd's own offer sent to the rung legs (the
 // codecs the relay passes through, DefaultAudioOffer()); the winner's answer becomes the offer
 // in our 200 to the caller, whose ACK carries the answer. An ACK without a usable answer ends
 // the call with BYE on both legs (RFC 3264 section 5).
@@ -19,10 +26,12 @@
 #include <string>
 #include <vector>
 
-#include "lib/call/sdp_anchor.h"
+#include "lib/call/bridge.h"
+#include "lib/call/leg.h"
 #include "pbx/base/dispatcher.h"
-#include "pbx/base/ids.h"
-#include "pbx/media/rtp_relay.h"
+#include "pbx/call/call_events.h"
+#include "pbx/media/media_engine.h"
+#include "pbx/routing/dialplan.h"
 #include "pbx/sip/sdp.h"
 #include "pbx/sip/signaling_stack.h"
 
@@ -30,95 +39,133 @@ namespace pbx::call {
 
 class Call;
 
-// Told by a call when it is answered and when it ends.
+// Told by a call what happens to it.
 class CallObserver {
  public:
   virtual ~CallObserver() = default;
-  virtual void onCallAnswered(Call& call) = 0;
-  // `failStatus` is the final status sent to the caller for an unanswered call, 0 otherwise.
-  virtual void onCallEnded(Call& call, int failStatus, const std::string& reason) = 0;
+  // `event` with its type, leg, party, end and detail filled in; the observer adds the rest.
+  virtual void callEvent(Call& call, CallEvent event) = 0;
+  virtual void callAnswered(Call& call) = 0;
+  // `failStatus` is the final status sent to an unanswered caller, 0 otherwise.
+  virtual void callEnded(Call& call, int failStatus, const EndReason& reason) = 0;
 };
 
-struct CallTarget {
-  std::string account;
-  sip::OutboundInvite invite;  // everything but the SDP
+// One device to ring: who it is and the INVITE that reaches it (all but the SDP).
+struct RingDevice {
+  Party party;
+  sip::OutboundInvite invite;
 };
 
-class Call final : public sip::DialogHandler {
+// Devices rung together, for up to `timeout`. `failures` holds the statuses of targets that
+// could not be rung at all (404 for an unknown extension, 480 for one with nothing registered).
+struct RingGroup {
+  std::vector<RingDevice> devices;
+  std::chrono::seconds timeout{30};
+  std::vector<int> failures;
+};
+
+class Call final : private LegObserver {
  public:
-  // A ringing caller hears a fresh 180 this often (RFC 3261 13.3.1.1: at least every minute).
   static constexpr std::chrono::seconds kProvisionalRefresh{60};
 
-  // `offer` is the caller's SDP, or nullopt for a late-offer INVITE.
-  Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, CallObserver& observer,
-       sip::Dialog& inbound, std::optional<sip::SessionDescription> offer,
-       media::RtpRelayPtr relay);
+  Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, media::MediaEngine& media,
+       CallObserver& observer, Party caller, std::string dialled, std::string callUuid);
   ~Call() override;
 
-  // Sends the forks. Ends the call at once (with 480) when none could be sent.
-  void start(std::vector<CallTarget> targets, std::chrono::seconds noAnswerTimeout);
-  // Ends the call from our side: CANCEL/480 before the answer, BYE after.
-  void hangup(const std::string& reason);
+  // An inbound call: the caller's dialog and its offer (nullopt for a late-offer INVITE).
+  void startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescription> offer);
+  // A click-to-call: rings `source`; the first device of it to answer becomes the anchor, and
+  // `destination` rings for it.
+  void startOriginate(std::vector<RingGroup> source, std::vector<RingGroup> destination);
+
+  // Rings the groups in order for the anchor.
+  void ring(std::vector<RingGroup> groups);
+  // Answers the unanswered inbound anchor with pbxkit's own SDP (the program drives the call).
+  absl::Status answer();
+  // Refuses the unanswered inbound anchor.
+  absl::Status reject(const EndReason& reason);
+  // Ends the call from our side: CANCEL/error response before the answer, BYE after.
+  void hangup(const EndReason& reason);
+  // Sends 180 to an unanswered inbound caller (the dialplan is still deciding).
+  void sendRinging();
 
   CallId id() const { return id_; }
-  bool answered() const { return state_ == State::kAnswered; }
-  bool ended() const { return state_ == State::kEnded; }
-  media::RtpRelay* relay() const { return relay_.get(); }
-  // Whether both legs currently want media in both directions (not on hold).
-  bool mediaExpected() const { return !holdA_ && !holdB_; }
+  const std::string& callUuid() const { return callUuid_; }
+  void setCallUuid(std::string uuid) { callUuid_ = std::move(uuid); }
+  const Party& caller() const { return caller_; }
+  CallState state() const { return state_; }
+  bool answered() const { return state_ == CallState::kAnswered; }
+  bool ended() const { return state_ == CallState::kEnded; }
+  // Whether the call waits for a decision: nothing rings, nothing answered it.
+  bool routing() const { return state_ == CallState::kRouting; }
+  media::RtpRelay* relay() { return bridge_ ? &bridge_->relay() : nullptr; }
+  // Whether both bridged legs currently want media in both directions (not on hold).
+  bool mediaExpected() const;
+  CallInfo info() const;
 
-  // Inbound (caller) leg events.
-  void onAnswered(const std::string& sdp) override {}
-  void onFailed(int status, const std::string& reason) override {}
-  void onCancelled() override;
-  void onTerminated(sip::TerminationReason reason) override;
-  void onOffer(const std::string& sdp, sip::OfferResponder respond) override;
-  void onAck(const std::string& sdp) override;
+  // The dialplan the call started with (a call keeps it when the PBX's is replaced), and the
+  // bound on how long it may take to decide.
+  routing::DialplanPtr dialplan;
+  TimerPtr decisionTimer;
 
  private:
-  bool lateOffer() const { return !offer_; }
+  // LegObserver
+  void legProvisional(Leg& leg, int status, const std::string& sdp) override;
+  void legAnswered(Leg& leg, const std::string& sdp) override;
+  void legFailed(Leg& leg, int status) override;
+  void legCancelled(Leg& leg) override;
+  void legEnded(Leg& leg, sip::TerminationReason reason) override;
+  void legOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond) override;
+  void legAck(Leg& leg, const std::string& sdp) override;
+
+  bool ensureBridge();
+  bool callerWaiting() const;  // an inbound anchor that has not been answered
+  sip::SessionDescription offerForRungLegs() const;
+  void ringNextGroup();
   void armRingTimer();
   void onRingTimer();
-  class Fork;
-  enum class State { kRinging, kAnswered, kEnded };
-
-  void forkProvisional(Fork& fork, int status, const std::string& reason, const std::string& sdp);
-  void forkAnswered(Fork& fork, const std::string& sdp);
-  void forkFailed(Fork& fork, int status);
-  void forkTerminated(Fork& fork);
-  void forkOffer(Fork& fork, const std::string& sdp, sip::OfferResponder respond);
-  void answerOffer(media::RelaySide side, const std::string& sdp, sip::OfferResponder respond);
-  // The ACK to a 2xx we sent on `side`; `sdp` answers the offer that 2xx carried, if it did.
-  void ackReceived(media::RelaySide side, const std::string& sdp);
-  void cancelForks(Fork* except);
-  void finish(int failStatus, const std::string& reason);
+  void groupOver(Cause cause);
+  void rungAnswered(Leg& leg, const sip::SessionDescription& sdp);
+  void removeRung(Leg& leg);
+  void cancelRung(Leg* except);
+  void fail(Cause cause, int status, const std::string& detail);
   int finalFailureStatus() const;
-  // Points the relay at the address in `sdp` for `side`; false if `sdp` has no usable audio.
-  bool applyRemote(media::RelaySide side, const sip::SessionDescription& sdp);
+  void answerOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond);
+  void noteHold(Leg& leg, bool wasHeld);
+  void finish(int failStatus, EndReason reason);
+  void emit(CallEventType type, const Leg* leg, std::optional<EndReason> end = std::nullopt,
+            std::string detail = {});
+  Leg* other(const Leg& leg) const;
 
   const CallId id_;
   Dispatcher& dispatcher_;
   sip::SignalingStack& stack_;
+  media::MediaEngine& media_;
   CallObserver& observer_;
-  sip::Dialog* inbound_;
-  std::optional<sip::SessionDescription> offer_;  // the caller's SDP; none for a late offer
-  media::RtpRelayPtr relay_;
-  std::vector<std::unique_ptr<Fork>> forks_;
-  Fork* winner_ = nullptr;
-  Fork* earlyMedia_ = nullptr;
+  Party caller_;
+  std::string dialled_;
+  std::string callUuid_;
+  SystemTime created_;
+  std::optional<SystemTime> answeredAt_;
+  CallState state_ = CallState::kRouting;
+
+  std::optional<Bridge> bridge_;
+  std::unique_ptr<Leg> anchor_;
+  std::unique_ptr<Leg> partner_;  // the answered leg bridged to the anchor
+  std::vector<std::unique_ptr<Leg>> rung_;
+  std::optional<sip::SessionDescription> anchorSdp_;  // the anchor phone's last SDP
+  std::vector<RingGroup> groups_;                     // still to ring
+  std::vector<RingGroup> destination_;                // a click-to-call's second phase
+  std::vector<Party> groupParties_;                   // who the current group rings
   std::vector<int> failures_;
-  State state_ = State::kRinging;
+  Leg* earlyMedia_ = nullptr;
   bool ringingSent_ = false;
-  bool holdA_ = false;
-  bool holdB_ = false;
-  // Per side: our last 2xx on that leg carried an offer, so its ACK must carry the answer.
-  bool answerDueInAck_[2] = {false, false};
-  bool callerAcked_ = false;
-  LegSdp sdpA_;  // what the caller sees
-  LegSdp sdpB_;  // what the callee sees
-  // Fires at the no-answer deadline, and every kProvisionalRefresh before it while ringing.
-  TimerPtr noAnswer_;
-  MonotonicTime noAnswerDeadline_{};
+  // Fires at the group's deadline, and every kProvisionalRefresh before it while ringing.
+  TimerPtr ringTimer_;
+  MonotonicTime groupDeadline_{};
+  bool lastGroupTimedOut_ = false;
+  // Legs that ended (often inside their own callbacks): kept until the call is freed.
+  std::vector<std::unique_ptr<Leg>> retired_;
 };
 
 }  // namespace pbx::call

@@ -9,7 +9,9 @@
 #include "lib/base/lag_probe.h"
 #include "lib/base/log.h"
 #include "lib/base/thread_cpu_clock.h"
-#include "lib/call/call_controller.h"
+#include "lib/base/thread_loop.h"
+#include "lib/call/call_service.h"
+#include "lib/pbx/pbx_core.h"
 #include "pbx/base/status.h"
 #include "pbx/media/media_engine.h"
 #include "pbx/sip/sofia.h"
@@ -30,6 +32,8 @@ class PbxImpl final : public Pbx {
 
   absl::Status start(const Options& options) {
     PBX_ASSIGN_OR_RETURN(media_, media::CreateMediaEngine(options.media.engine));
+    events_ = ThreadLoop::Start("pbx-events", time_);
+    service_ = std::make_unique<call::CallService>(*events_, time_, options.events.historySize);
     lagHistogram_ = &metrics_.histogram(
         "pbx_signaling_loop_lag_probe_seconds",
         "How late the signaling loop ran each of its 100 ms probe timers", kLagBuckets);
@@ -82,7 +86,7 @@ class PbxImpl final : public Pbx {
       if (loop_) {
         EventLoop* loop = loop_.get();
         loop->post([this, loop] {
-          controller_->hangupAll("shutdown");
+          core_->hangupAll(call::Cause::kShutdown, "the PBX is stopping");
           // Give the stack a bounded time to send BYEs and finish; then stop regardless.
           forceStop_ = loop->createTimer([loop] { loop->stop(); });
           forceStop_->enable(kShutdownGrace);
@@ -101,12 +105,13 @@ class PbxImpl final : public Pbx {
     {
       std::lock_guard<std::mutex> lock(loopMutex_);
       if (!loop_) return absl::FailedPreconditionError("the PBX is stopped");
-      loop_->post([&] { done.set_value(controller_->updateDirectory(directory)); });
+      loop_->post([&] { done.set_value(core_->updateDirectory(directory)); });
     }
     return future.get();
   }
 
   MetricsRegistry& metrics() override { return metrics_; }
+  call::CallControl& calls() override { return *service_; }
 
  private:
   void signalingThread(const Options& options, std::promise<absl::Status>& started) {
@@ -130,10 +135,8 @@ class PbxImpl final : public Pbx {
     sipOptions.userAgent = options.sip.userAgent;
     sipOptions.udpSendThread = options.sip.udpSendThread;
     PBX_ASSIGN_OR_RETURN(stack_, sip::CreateSofiaStack(*loop_, sipOptions));
-    PBX_ASSIGN_OR_RETURN(
-        controller_,
-        call::CallController::Create(*loop_, *stack_, *media_, metrics_,
-                                     call::CallControlOptions::From(options), options.directory));
+    PBX_ASSIGN_OR_RETURN(core_,
+                         PbxCore::Create(*loop_, *stack_, *media_, metrics_, *service_, options));
     lagProbe_ = std::make_unique<LagProbe>(*loop_, kLagProbeInterval, [this](auto lag) {
       lastLagMicros_.store(lag.count());
       lastQueueFill_.store(stack_->receiveQueueFill());
@@ -147,20 +150,25 @@ class PbxImpl final : public Pbx {
   void teardown() {
     lagProbe_.reset();
     forceStop_.reset();
-    controller_.reset();
+    core_.reset();
     stack_.reset();
     std::lock_guard<std::mutex> lock(loopMutex_);
     loop_.reset();
   }
 
+  RealTimeSource time_;
   MetricsRegistry metrics_;
   media::MediaEnginePtr media_;
+  // The event thread runs the program's listeners and callbacks; it and the call service
+  // outlive the signaling thread (the service answers "stopped" after stop()).
+  std::unique_ptr<ThreadLoop> events_;
+  std::unique_ptr<call::CallService> service_;
   std::thread thread_;
   std::mutex stopMutex_;
   std::mutex loopMutex_;
   EventLoopPtr loop_;  // guarded by loopMutex_ for other threads
   sip::SignalingStackPtr stack_;
-  std::unique_ptr<call::CallController> controller_;
+  std::unique_ptr<PbxCore> core_;
   TimerPtr forceStop_;
   std::unique_ptr<LagProbe> lagProbe_;
   Histogram* lagHistogram_ = nullptr;

@@ -1,33 +1,55 @@
 #include "pbx/testing/simulated_pbx.h"
 
-#include "lib/call/call_controller.h"
+#include <cstdio>
+#include <cstdlib>
+
+#include "lib/call/call_service.h"
+#include "lib/pbx/pbx_core.h"
 #include "pbx/testing/simulated_signaling_stack.h"
 
 namespace pbx::testing {
 
 class SimulatedPbx::Core {
  public:
-  std::unique_ptr<call::CallController> controller;
+  std::unique_ptr<call::CallService> service;  // outlives the core, as in pbx::Pbx
+  std::unique_ptr<PbxCore> core;
 };
 
-SimulatedPbx::SimulatedPbx(const Options& options)
+absl::StatusOr<std::unique_ptr<SimulatedPbx>> SimulatedPbx::Create(const Options& options) {
+  std::unique_ptr<SimulatedPbx> pbx(new SimulatedPbx(options, Unchecked{}));
+  auto status = pbx->start(options);
+  if (!status.ok()) return status;
+  return pbx;
+}
+
+SimulatedPbx::SimulatedPbx(const Options& options, Unchecked)
     : dispatcher_(time_),
       stack_(std::make_unique<SimulatedSignalingStack>(dispatcher_, media_, options.sip.domain)),
       core_(std::make_unique<Core>()) {
-  auto controller =
-      call::CallController::Create(dispatcher_, *stack_, media_, metrics_,
-                                   call::CallControlOptions::From(options), options.directory);
-  // A harness with a broken directory is a broken test: fail loudly.
-  if (!controller.ok()) {
-    std::fprintf(stderr, "SimulatedPbx: %s\n", std::string(controller.status().message()).c_str());
+  // Listeners and callbacks run on the simulated loop too: deterministically, in runPending().
+  core_->service =
+      std::make_unique<call::CallService>(dispatcher_, time_, options.events.historySize);
+}
+
+SimulatedPbx::SimulatedPbx(const Options& options) : SimulatedPbx(options, Unchecked{}) {
+  auto status = start(options);
+  if (!status.ok()) {
+    std::fprintf(stderr, "SimulatedPbx: %s\n", std::string(status.message()).c_str());
     std::abort();
   }
-  core_->controller = std::move(*controller);
+}
+
+absl::Status SimulatedPbx::start(const Options& options) {
+  auto core = PbxCore::Create(dispatcher_, *stack_, media_, metrics_, *core_->service, options);
+  if (!core.ok()) return core.status();
+  core_->core = std::move(*core);
+  return absl::OkStatus();
 }
 
 SimulatedPbx::~SimulatedPbx() {
-  core_.reset();
+  core_->core.reset();
   dispatcher_.runPending();
+  core_.reset();
 }
 
 SimPhone& SimulatedPbx::addPhone(const std::string& username, const std::string& password,
@@ -43,15 +65,17 @@ void SimulatedPbx::runPending() { dispatcher_.runPending(); }
 void SimulatedPbx::advance(std::chrono::milliseconds delta) { dispatcher_.advance(delta); }
 
 absl::Status SimulatedPbx::reloadDirectory(const Directory& directory) {
-  return core_->controller->updateDirectory(directory);
+  return core_->core->updateDirectory(directory);
 }
 
 void SimulatedPbx::hangupAll() {
-  core_->controller->hangupAll("shutdown");
+  core_->core->hangupAll(call::Cause::kShutdown, "the PBX is stopping");
   dispatcher_.runPending();
 }
 
-size_t SimulatedPbx::activeCalls() const { return core_->controller->activeCalls(); }
-size_t SimulatedPbx::registrations() const { return core_->controller->registrar().size(); }
+call::CallControl& SimulatedPbx::calls() { return *core_->service; }
+
+size_t SimulatedPbx::activeCalls() const { return core_->core->activeCalls(); }
+size_t SimulatedPbx::registrations() const { return core_->core->registrations(); }
 
 }  // namespace pbx::testing

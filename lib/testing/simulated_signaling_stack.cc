@@ -199,6 +199,7 @@ absl::StatusOr<sip::Dialog*> SimulatedSignalingStack::invite(const sip::Outbound
   SimCall& call = phone.newCall(/*incoming=*/true, invite.from.uri.user);
   call.link_ = id;
   call.remoteSdp_ = invite.sdp;
+  call.displayName_ = invite.from.displayName;
   raw->call_ = &call;
   dispatcher_.post([&phone, &call] {
     if (phone.options_.rejectIncomingWith != 0)

@@ -45,6 +45,8 @@ struct Uri {
   uint16_t port = 0;        // 0 = not given
   std::string params;       // ";transport=tcp;..." verbatim, or empty
   std::string str() const;  // "sip:user@host:port;params"
+  // Parses "sip:[user@]host[:port][;params]" (IPv6 hosts in brackets); no headers, no sips:.
+  static absl::StatusOr<Uri> Parse(const std::string& text);
 };
 
 struct NameAddr {

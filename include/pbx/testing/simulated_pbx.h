@@ -6,7 +6,8 @@
 //
 //   pbx::Options options;
 //   options.directory.extensions = {{"100", {{"100", "pw100"}}}, {"101", {{"101", "pw101"}}}};
-//   pbx::testing::SimulatedPbx pbx(options);
+//   auto made = pbx::testing::SimulatedPbx::Create(options);   // StatusOr<unique_ptr<...>>
+//   pbx::testing::SimulatedPbx& pbx = **made;
 //   auto& alice = pbx.addPhone("100", "pw100");
 //   auto& bob = pbx.addPhone("101", "pw101");
 //   REQUIRE(alice.registerAccount() == 200);
@@ -18,6 +19,9 @@
 //   CHECK(call.state() == pbx::testing::SimCall::State::kAnswered);
 //   pbx.advance(std::chrono::minutes(5));
 //
+// pbx.calls() is the same call API as pbx::Pbx::calls(): its callbacks and event listeners
+// run inside runPending()/advance(), on the test's thread.
+//
 // Thread-safety: single-threaded (the test's thread).
 #pragma once
 
@@ -28,8 +32,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "pbx/base/metrics.h"
 #include "pbx/base/simulated_dispatcher.h"
+#include "pbx/call/call_control.h"
 #include "pbx/options.h"
 #include "pbx/sip/signaling_stack.h"
 #include "pbx/testing/simulated_media.h"
@@ -63,6 +69,8 @@ class SimCall {
   // Our own media address (what our SDP says).
   const SocketAddress& localMedia() const { return localMedia_; }
   const std::string& number() const { return number_; }
+  // Incoming calls: the display name of the caller the PBX presents (From), or empty.
+  const std::string& displayName() const { return displayName_; }
 
   // Incoming calls: ring (180), early media (183 with our SDP), answer (200 with our SDP) or
   // reject with a status.
@@ -93,6 +101,7 @@ class SimCall {
   SimPhone& phone_;
   const bool incoming_;
   std::string number_;
+  std::string displayName_;
   SocketAddress localMedia_;
   State state_;
   int finalStatus_ = 0;
@@ -155,6 +164,10 @@ class SimPhone {
 
 class SimulatedPbx {
  public:
+  // Fails when the options are inconsistent (a duplicate extension, an empty username, ...).
+  static absl::StatusOr<std::unique_ptr<SimulatedPbx>> Create(const Options& options);
+  // For options known to be valid: a harness built from invalid ones aborts with the reason
+  // (use Create() where the options may be wrong).
   explicit SimulatedPbx(const Options& options);
   ~SimulatedPbx();
 
@@ -170,6 +183,9 @@ class SimulatedPbx {
   // Ends every call as pbxd does on SIGTERM.
   void hangupAll();
 
+  // The call API, as pbx::Pbx::calls().
+  call::CallControl& calls();
+
   size_t activeCalls() const;
   size_t registrations() const;
   MetricsRegistry& metrics() { return metrics_; }
@@ -180,12 +196,16 @@ class SimulatedPbx {
 
  private:
   class Core;
+  struct Unchecked {};
+  SimulatedPbx(const Options& options, Unchecked);
+  absl::Status start(const Options& options);
+
   SimulatedTimeSource time_;
   SimulatedDispatcher dispatcher_;
   SimulatedMediaEngine media_;
   MetricsRegistry metrics_;
   std::unique_ptr<SimulatedSignalingStack> stack_;
-  std::unique_ptr<Core> core_;
+  std::unique_ptr<Core> core_;  // the call service and the PbxCore
   std::vector<std::unique_ptr<SimPhone>> phones_;
 };
 

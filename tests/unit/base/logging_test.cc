@@ -31,8 +31,32 @@ TEST_CASE("log records reach the installed sink, filtered by level") {
   pbx::SetLogLevel(pbx::LogLevel::kInfo);
   PBX_LOG(kDebug, "sip", "", "hidden {}", 1);
   PBX_LOG(kInfo, "sip", "C1", "registered {} at {}", "100", "udp");
+  pbx::FlushLog();
   REQUIRE(sink->lines.size() == 1);
   CHECK(sink->lines[0] == "sip|C1|registered 100 at udp");
+  pbx::SetLogSink(nullptr);
+}
+
+TEST_CASE("a program's sink runs on a thread of its own, in order, never the one that logs") {
+  struct ThreadSink : pbx::LogSink {
+    std::vector<std::thread::id> threads;
+    std::vector<std::string> messages;
+    std::atomic<bool> release{false};
+    void write(const pbx::LogRecord& r) override {
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a slow sink
+      threads.push_back(std::this_thread::get_id());
+      messages.push_back(std::string(r.message));
+    }
+  };
+  auto sink = std::make_shared<ThreadSink>();
+  pbx::SetLogSink(sink);
+  pbx::SetLogLevel(pbx::LogLevel::kInfo);
+  for (int i = 0; i < 100; ++i) PBX_LOG(kInfo, "call", "", "{}", i);  // returns at once
+  sink->release = true;
+  pbx::FlushLog();
+  REQUIRE(sink->messages.size() == 100);
+  for (int i = 0; i < 100; ++i) CHECK(sink->messages[i] == std::to_string(i));
+  for (auto id : sink->threads) CHECK(id != std::this_thread::get_id());
   pbx::SetLogSink(nullptr);
 }
 

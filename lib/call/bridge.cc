@@ -1,0 +1,43 @@
+#include "lib/call/bridge.h"
+
+namespace pbx::call {
+
+bool Bridge::applyRemote(Leg& leg, const sip::SessionDescription& sdp) {
+  auto audio = sdp.findMedia("audio");
+  if (!audio) return false;
+  auto direction = sdp.effectiveDirection(*audio);
+  leg.held =
+      direction == sip::MediaDirection::kSendOnly || direction == sip::MediaDirection::kInactive;
+  const auto& formats = sdp.media[*audio].formats;
+  if (!formats.empty()) {
+    leg.codec = formats.front();
+    for (const auto& attribute : sdp.media[*audio].attributes) {
+      if (attribute.name != "rtpmap") continue;
+      auto space = attribute.value.find(' ');
+      if (space != std::string::npos && attribute.value.substr(0, space) == formats.front())
+        leg.codec = attribute.value.substr(space + 1);
+    }
+  }
+  auto address = sdp.rtpAddress(*audio);
+  relay_->setRemote(leg.side, address.ok() ? *address : SocketAddress());
+  return address.ok();
+}
+
+void Bridge::updateForwarding(const Leg* a, const Leg* b) {
+  // A leg that holds (sendonly, inactive) asked not to receive: the other leg's packets stop.
+  for (const Leg* leg : {a, b})
+    if (leg != nullptr) relay_->setForwarding(media::Other(leg->side), !leg->held);
+}
+
+sip::MediaDirection AnswerDirection(sip::MediaDirection offered) {
+  switch (offered) {
+    case sip::MediaDirection::kSendOnly:
+      return sip::MediaDirection::kRecvOnly;
+    case sip::MediaDirection::kRecvOnly:
+      return sip::MediaDirection::kSendOnly;
+    default:
+      return offered;  // sendrecv and inactive answer in kind
+  }
+}
+
+}  // namespace pbx::call

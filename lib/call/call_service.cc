@@ -1,0 +1,72 @@
+#include "lib/call/call_service.h"
+
+namespace pbx::call {
+namespace {
+absl::Status Stopped() { return absl::FailedPreconditionError("the PBX is stopped"); }
+}  // namespace
+
+CallService::CallService(Dispatcher& results, const TimeSource& time, size_t historySize)
+    : results_(results),
+      log_(results, time, historySize),
+      poster_(std::make_shared<SignalingPoster>()) {}
+
+CallService::~CallService() { poster_->close(); }
+
+void CallService::attach(CallManager& manager, Dispatcher& signaling) {
+  manager_ = &manager;
+  poster_->open(signaling);
+}
+
+void CallService::detach() {
+  manager_ = nullptr;
+  poster_->close();
+}
+
+template <typename Result>
+void CallService::run(std::function<Result(CallManager&)> op, std::function<void(Result)> done) {
+  auto deliver = [this, done](Result result) {
+    if (done) results_.post([done, result = std::move(result)] { done(std::move(result)); });
+  };
+  bool posted = poster_->post([this, op = std::move(op), deliver] {
+    if (manager_ == nullptr) return deliver(Result(Stopped()));
+    deliver(op(*manager_));
+  });
+  if (!posted) deliver(Result(Stopped()));
+}
+
+void CallService::originate(const OriginateRequest& request,
+                            std::function<void(absl::StatusOr<CallId>)> done) {
+  run<absl::StatusOr<CallId>>([request](CallManager& m) { return m.originate(request); },
+                              std::move(done));
+}
+
+void CallService::answer(CallId call, Completion done) {
+  run<absl::Status>([call](CallManager& m) { return m.answer(call); }, std::move(done));
+}
+
+void CallService::reject(CallId call, Cause cause, int sipStatus, Completion done) {
+  run<absl::Status>([=](CallManager& m) { return m.reject(call, cause, sipStatus); },
+                    std::move(done));
+}
+
+void CallService::hangup(CallId call, Cause cause, Completion done) {
+  run<absl::Status>([=](CallManager& m) { return m.hangup(call, cause); }, std::move(done));
+}
+
+void CallService::listCalls(std::function<void(std::vector<CallInfo>)> done) {
+  if (!done) return;
+  auto deliver = [this, done](std::vector<CallInfo> calls) {
+    results_.post([done, calls = std::move(calls)] { done(calls); });
+  };
+  bool posted = poster_->post(
+      [this, deliver] { deliver(manager_ ? manager_->listCalls() : std::vector<CallInfo>{}); });
+  if (!posted) deliver({});
+}
+
+void CallService::setDialplan(routing::DialplanPtr dialplan) {
+  poster_->post([this, dialplan = std::move(dialplan)] {
+    if (manager_) manager_->setDialplan(dialplan);
+  });
+}
+
+}  // namespace pbx::call

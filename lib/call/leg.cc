@@ -1,0 +1,91 @@
+#include "lib/call/leg.h"
+
+namespace pbx::call {
+
+Leg::Leg(LegObserver& observer, LegDirection direction, Party party, media::RelaySide side,
+         SystemTime created)
+    : id(LegId::Next()),
+      direction(direction),
+      party(std::move(party)),
+      side(side),
+      created(created),
+      observer_(observer) {}
+
+Leg::~Leg() {
+  // Never leave a dialog pointing at a dead handler.
+  if (dialog_) dialog_->setHandler(nullptr);
+}
+
+void Leg::attach(sip::Dialog& dialog) {
+  dialog_ = &dialog;
+  sipCallId = dialog.callId();
+  dialog.setHandler(this);
+}
+
+sip::Dialog* Leg::release() { return std::exchange(dialog_, nullptr); }
+
+void Leg::sendProvisional(int status, const std::string& reason, const std::string& body) {
+  if (dialog_) dialog_->sendProvisional(status, reason, body);
+}
+
+void Leg::accept(const std::string& body) {
+  if (dialog_ == nullptr) return;
+  dialog_->accept(body);
+  state = LegState::kAnswered;
+}
+
+void Leg::reject(const sip::Rejection& rejection) {
+  state = LegState::kEnded;
+  if (sip::Dialog* dialog = release()) dialog->reject(rejection);
+}
+
+void Leg::hangup() {
+  state = LegState::kEnded;
+  if (sip::Dialog* dialog = release()) dialog->hangup();
+}
+
+LegInfo Leg::info() const {
+  LegInfo out;
+  out.id = id;
+  out.direction = direction;
+  out.state = state;
+  out.party = party;
+  out.sipCallId = sipCallId;
+  out.codec = codec;
+  out.held = held;
+  out.created = created;
+  out.answered = answered;
+  return out;
+}
+
+void Leg::onProvisional(int status, const std::string&, const std::string& body) {
+  observer_.legProvisional(*this, status, body);
+}
+
+void Leg::onAnswered(const std::string& body) { observer_.legAnswered(*this, body); }
+
+void Leg::onFailed(int status, const std::string&) {
+  dialog_ = nullptr;
+  state = LegState::kEnded;
+  observer_.legFailed(*this, status);
+}
+
+void Leg::onCancelled() {
+  dialog_ = nullptr;
+  state = LegState::kEnded;
+  observer_.legCancelled(*this);
+}
+
+void Leg::onTerminated(sip::TerminationReason reason) {
+  dialog_ = nullptr;
+  state = LegState::kEnded;
+  observer_.legEnded(*this, reason);
+}
+
+void Leg::onOffer(const std::string& body, sip::OfferResponder respond) {
+  observer_.legOffer(*this, body, std::move(respond));
+}
+
+void Leg::onAck(const std::string& body) { observer_.legAck(*this, body); }
+
+}  // namespace pbx::call

@@ -1,0 +1,86 @@
+// Leg: one SIP dialog of a call, with one phone or trunk, and the SDP pbxkit shows it.
+//
+// A leg turns its dialog's events into calls on its owner (the Call), naming itself, and
+// forgets the dialog once it ended (a terminal event, or our own reject()/hangup()), so it
+// never touches a dialog the stack has deleted.
+//
+// Thread-safety: signaling thread only.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "lib/call/sdp_anchor.h"
+#include "pbx/call/call_types.h"
+#include "pbx/media/rtp_relay.h"
+#include "pbx/sip/signaling_stack.h"
+
+namespace pbx::call {
+
+class Leg;
+
+class LegObserver {
+ public:
+  virtual ~LegObserver() = default;
+  virtual void legProvisional(Leg& leg, int status, const std::string& sdp) = 0;
+  virtual void legAnswered(Leg& leg, const std::string& sdp) = 0;
+  virtual void legFailed(Leg& leg, int status) = 0;  // UAC final error; leg is down
+  virtual void legCancelled(Leg& leg) = 0;           // UAS cancelled; leg is down
+  virtual void legEnded(Leg& leg, sip::TerminationReason reason) = 0;  // BYE etc.; leg is down
+  virtual void legOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond) = 0;
+  virtual void legAck(Leg& leg, const std::string& sdp) = 0;
+};
+
+class Leg final : public sip::DialogHandler {
+ public:
+  // `side` is the side of the call's relay that faces this leg.
+  Leg(LegObserver& observer, LegDirection direction, Party party, media::RelaySide side,
+      SystemTime created);
+  ~Leg() override;
+  Leg(const Leg&) = delete;
+  Leg& operator=(const Leg&) = delete;
+
+  void attach(sip::Dialog& dialog);
+  bool up() const { return dialog_ != nullptr; }
+
+  // UAS before the final response.
+  void sendProvisional(int status, const std::string& reason, const std::string& sdp = {});
+  void accept(const std::string& sdp);
+  void reject(const sip::Rejection& rejection);
+  // CANCEL, 480 or BYE, whichever the dialog's state calls for. Nothing once the leg is down.
+  void hangup();
+
+  LegInfo info() const;
+
+  const LegId id;
+  const LegDirection direction;
+  const Party party;
+  const media::RelaySide side;
+  const SystemTime created;
+  LegState state = LegState::kCalling;
+  std::optional<SystemTime> answered;
+  std::string sipCallId;
+  std::string codec;  // the first codec of the last SDP this leg's phone sent
+  bool held = false;  // the phone's last SDP said sendonly or inactive
+  // Our last 2xx on this leg carried an offer, so its ACK must carry the answer.
+  bool answerDueInAck = false;
+  bool acked = false;  // (UAS) the ACK to our 2xx arrived
+  LegSdp sdp;          // what this leg is shown
+
+  // sip::DialogHandler
+  void onProvisional(int status, const std::string& reason, const std::string& sdp) override;
+  void onAnswered(const std::string& sdp) override;
+  void onFailed(int status, const std::string& reason) override;
+  void onCancelled() override;
+  void onTerminated(sip::TerminationReason reason) override;
+  void onOffer(const std::string& sdp, sip::OfferResponder respond) override;
+  void onAck(const std::string& sdp) override;
+
+ private:
+  sip::Dialog* release();  // the dialog, forgotten
+
+  LegObserver& observer_;
+  sip::Dialog* dialog_ = nullptr;
+};
+
+}  // namespace pbx::call
