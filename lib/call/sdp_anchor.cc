@@ -1,8 +1,47 @@
 #include "lib/call/sdp_anchor.h"
 
 #include <atomic>
+#include <span>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
 
 namespace pbx::call {
+namespace {
+
+// What a stream's attributes may say on the other leg: what describes the media pbxd relays
+// unchanged. The codecs and their parameters (rtpmap, fmtp), packetization (ptime, maxptime),
+// direction (hold), RTCP feedback the two ends negotiate through the relay (rtcp-fb), and the
+// keys of media encrypted end to end (SDES crypto; DTLS-SRTP's fingerprint, setup and tls-id;
+// zrtp-hash), which must pass since the relay does not touch the packets.
+//
+// Everything else is dropped, known or not, so that nothing of the other party or its
+// software reaches this one: tool, label and the like name them; ssrc, ssrc-group, msid and
+// msid-semantic carry their CNAME and stream ids; ICE (candidate, ice-*, remote-candidates)
+// and rtcp name their addresses. mid and group:BUNDLE are dropped because the relay gives
+// each stream ports of its own, rtcp-mux because it relays RTCP on the RTP port + 1: a leg
+// whose offer pbxd answers itself (a re-INVITE) must not end up muxed while the other is not.
+// extmap goes too: the header extensions phones offer for audio are either tied to the mid
+// dropped above or optional, and a receiver ignores extensions it did not negotiate.
+constexpr absl::string_view kMediaAttributes[] = {
+    "rtpmap",   "fmtp",    "ptime",  "maxptime",    "sendrecv", "sendonly", "recvonly",
+    "inactive", "rtcp-fb", "crypto", "fingerprint", "setup",    "tls-id",   "zrtp-hash",
+};
+// Session level: a direction for every stream, and DTLS-SRTP's keys.
+constexpr absl::string_view kSessionAttributes[] = {
+    "sendrecv", "sendonly", "recvonly", "inactive", "fingerprint", "setup", "tls-id",
+};
+
+void KeepOnly(std::vector<sip::SdpAttribute>& attributes, std::span<const absl::string_view> kept) {
+  std::erase_if(attributes, [&](const sip::SdpAttribute& a) {
+    for (absl::string_view name : kept)
+      if (absl::EqualsIgnoreCase(a.name, name)) return false;
+    return true;
+  });
+}
+
+}  // namespace
 
 LegSdp::LegSdp() {
   static std::atomic<uint64_t> next{1000};
@@ -13,12 +52,12 @@ std::string LegSdp::build(sip::SessionDescription sdp, const SocketAddress& loca
   sdp.origin.username = "pbxkit";
   sdp.origin.sessionId = sessionId_;
   sdp.origin.sessionVersion = std::to_string(version_);
+  sdp.sessionName = "pbxkit";
   sdp.setConnectionAddress(local.ip());
+  KeepOnly(sdp.attributes, kSessionAttributes);
   bool audioAnchored = false;
   for (auto& m : sdp.media) {
-    for (const char* name : {"rtcp", "candidate", "ice-ufrag", "ice-pwd", "ice-options",
-                             "remote-candidates", "ice-lite"})
-      m.removeAttributes(name);
+    KeepOnly(m.attributes, kMediaAttributes);
     if (m.media == "audio" && m.port != 0 && !audioAnchored) {
       m.port = local.port();
       m.portCount = 1;
@@ -26,9 +65,6 @@ std::string LegSdp::build(sip::SessionDescription sdp, const SocketAddress& loca
     } else {
       m.port = 0;
     }
-  }
-  for (const char* name : {"ice-ufrag", "ice-pwd", "ice-options", "ice-lite"}) {
-    std::erase_if(sdp.attributes, [&](const sip::SdpAttribute& a) { return a.name == name; });
   }
   return sdp.serialize();
 }

@@ -1,7 +1,11 @@
 // SDP anchoring: the SDP one leg is sent is the other leg's SDP with its audio pointed at the
 // relay endpoint that faces this leg. Streams we do not relay (video, a second audio) are
-// disabled (port 0) so no media bypasses the PBX; ICE and explicit RTCP addresses are dropped
-// because they would name the other phone.
+// disabled (port 0) so no media bypasses the PBX. The session is pbxd's own (origin and
+// session name "pbxkit"); of the other party's attributes only those describing the media
+// pbxd relays pass (codecs, packetization, direction, RTCP feedback, end-to-end media keys):
+// addresses, ICE, CNAMEs, stream ids and the names of the other phone and its software do not
+// (the list and its reasons are in sdp_anchor.cc). The parser has already dropped i=, u=, e=
+// and p= lines.
 //
 //   LegSdp leg;
 //   std::string offer = leg.anchor(callerOffer, relay->localAddress(RelaySide::kB));

@@ -15,11 +15,13 @@ namespace {
 constexpr const char* kSdpType = "application/sdp";
 }
 
-SofiaDialog::SofiaDialog(SofiaStack& stack, nua_handle_t* handle, bool uac, std::string callId)
+SofiaDialog::SofiaDialog(SofiaStack& stack, nua_handle_t* handle, bool uac, std::string callId,
+                         std::string contact)
     : stack_(stack),
       handle_(handle),
       uac_(uac),
       callId_(std::move(callId)),
+      contact_(std::move(contact)),
       self_(std::make_shared<SofiaDialog*>(this)) {
   stack_.invitePending(+1);
 }
@@ -42,19 +44,21 @@ void SofiaDialog::sendProvisional(int status, const std::string& reason, const s
   if (uac_ || inviteFinal_ || ended_) return;
   responseSeen();
   nua_respond(handle_, status, StablePhrase(status, reason),
+              TAG_IF(!contact_.empty(), SIPTAG_CONTACT_STR(contact_.c_str())),
               TAG_IF(!sdp.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
               TAG_IF(!sdp.empty(), SIPTAG_PAYLOAD_STR(sdp.c_str())), TAG_END());
 }
 
 void SofiaDialog::sendTryingIfUnanswered() {
   if (uac_ || inviteFinal_ || ended_ || !awaitingResponse_) return;
-  nua_respond(handle_, SIP_100_TRYING, TAG_END());
+  nua_respond(handle_, SIP_100_TRYING,
+              TAG_IF(!contact_.empty(), SIPTAG_CONTACT_STR(contact_.c_str())), TAG_END());
 }
 
 void SofiaDialog::accept(const std::string& sdp) {
   if (uac_ || inviteFinal_ || ended_) return;
-  nua_respond(handle_, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(kSdpType),
-              SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+  nua_respond(handle_, SIP_200_OK, TAG_IF(!contact_.empty(), SIPTAG_CONTACT_STR(contact_.c_str())),
+              SIPTAG_CONTENT_TYPE_STR(kSdpType), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
   finalResponseDone();
   confirmed_ = true;
 }
@@ -125,13 +129,15 @@ void SofiaDialog::onOffer(const sip_t* sip) {
   }
   std::weak_ptr<SofiaDialog*> weak = self_;
   nua_handle_t* handle = handle_;
-  handler_->onOffer(sdp, [weak, handle, request](int status, const std::string& answer) {
-    if (weak.expired()) return;
-    nua_respond(handle, status, StablePhrase(status, ""),
-                TAG_IF(request->msg(), NUTAG_WITH(request->msg())),
-                TAG_IF(!answer.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
-                TAG_IF(!answer.empty(), SIPTAG_PAYLOAD_STR(answer.c_str())), TAG_END());
-  });
+  handler_->onOffer(
+      sdp, [weak, handle, request, contact = contact_](int status, const std::string& answer) {
+        if (weak.expired()) return;
+        nua_respond(handle, status, StablePhrase(status, ""),
+                    TAG_IF(request->msg(), NUTAG_WITH(request->msg())),
+                    TAG_IF(status < 300 && !contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())),
+                    TAG_IF(!answer.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
+                    TAG_IF(!answer.empty(), SIPTAG_PAYLOAD_STR(answer.c_str())), TAG_END());
+      });
 }
 
 bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip,

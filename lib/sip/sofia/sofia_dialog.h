@@ -22,7 +22,10 @@ class SofiaStack;
 
 class SofiaDialog final : public Dialog {
  public:
-  SofiaDialog(SofiaStack& stack, nua_handle_t* handle, bool uac, std::string callId);
+  // `contact`: the Contact of our side of the dialog (LocalContact), or empty to let nua
+  // write its own.
+  SofiaDialog(SofiaStack& stack, nua_handle_t* handle, bool uac, std::string callId,
+              std::string contact);
   ~SofiaDialog() override;
 
   void setHandler(DialogHandler* handler) override { handler_ = handler; }
@@ -40,6 +43,7 @@ class SofiaDialog final : public Dialog {
   // One nua event for this handle. Returns true when the dialog is finished and may be freed.
   bool onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip, tagi_t tags[]);
   nua_handle_t* handle() const { return handle_; }
+  const std::string& contact() const { return contact_; }
 
  private:
   void finalResponseDone();
@@ -53,6 +57,7 @@ class SofiaDialog final : public Dialog {
   nua_handle_t* handle_;
   const bool uac_;
   std::string callId_;  // for a UAC dialog, learnt from the first response
+  const std::string contact_;
   DialogHandler* handler_ = nullptr;
   bool inviteFinal_ = false;      // the initial INVITE transaction has its final response
   bool awaitingResponse_ = true;  // ... or not even a provisional one yet

@@ -89,25 +89,6 @@ absl::StatusOr<ListenEntry> ParseListenEntry(const std::string& entry) {
   return ListenEntry{parts[0], *addr};
 }
 
-// nua binds one URI: every listen entry must share the address and port; the transports
-// (udp, tcp or both) come from the entries.
-absl::StatusOr<std::string> BindUri(const std::vector<std::string>& listen) {
-  if (listen.empty()) return absl::InvalidArgumentError("no SIP listen address");
-  std::string hostport;
-  bool udp = false, tcp = false;
-  for (const auto& entry : listen) {
-    PBX_ASSIGN_OR_RETURN(ListenEntry parsed, ParseListenEntry(entry));
-    std::string hp = parsed.address.str();
-    if (!hostport.empty() && hp != hostport)
-      return absl::InvalidArgumentError(absl::StrCat(
-          "listen entries must share one address and port (", hostport, " vs ", hp, ")"));
-    hostport = hp;
-    (parsed.transport == "udp" ? udp : tcp) = true;
-  }
-  if (udp && tcp) return absl::StrCat("sip:", hostport);
-  return absl::StrCat("sip:", hostport, ";transport=", udp ? "udp" : "tcp");
-}
-
 absl::StatusOr<std::unique_ptr<SofiaStack>> SofiaStack::Create(SofiaEventLoop& loop,
                                                                const SofiaStackOptions& options) {
   std::unique_ptr<SofiaStack> stack(new SofiaStack(loop));
@@ -116,7 +97,9 @@ absl::StatusOr<std::unique_ptr<SofiaStack>> SofiaStack::Create(SofiaEventLoop& l
 }
 
 absl::Status SofiaStack::init(const SofiaStackOptions& options) {
-  PBX_ASSIGN_OR_RETURN(std::string uri, BindUri(options.listen));
+  PBX_ASSIGN_OR_RETURN(Listeners listeners, ParseListeners(options.listen));
+  std::string uri = listeners.bindUri();
+  contact_.emplace(listeners);
   nua_ = nua_create(loop_.root(), &SofiaStack::OnEvent, reinterpret_cast<nua_magic_t*>(this),
                     NUTAG_URL(uri.c_str()), NTATAG_MCLASS(RequestLineCheckingMclass()),
                     TPTAG_UDP_RMEM(kUdpSocketBuffer), TPTAG_UDP_WMEM(kUdpSocketBuffer), TAG_END());
@@ -143,7 +126,7 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                  NUTAG_AUTO100(0), NTATAG_EXTRA_100(1), SIPTAG_ALLOW_STR(options.allow.c_str()),
                  SIPTAG_USER_AGENT_STR(options.userAgent.c_str()), TAG_END());
   PBX_LOG(kInfo, "sip", "", "listening on {}", absl::StrJoin(options.listen, ", "));
-  if (uri.find(";transport=tcp") == std::string::npos) {
+  if (listeners.udp) {
     if (auto warning = UdpBufferWarning(ReadUdpBufferLimits(), kUdpSocketBuffer))
       PBX_LOG(kWarning, "sip", "", "{}", *warning);
     findUdpSocket(options.listen);
@@ -219,12 +202,16 @@ absl::StatusOr<Dialog*> SofiaStack::invite(const OutboundInvite& invite, DialogH
       nua_handle(nua_, nullptr, NUTAG_URL(requestUri.c_str()), SIPTAG_TO_STR(to.c_str()),
                  SIPTAG_FROM_STR(from.c_str()), TAG_END());
   if (nh == nullptr) return absl::InternalError("nua_handle failed");
-  auto dialog = std::make_unique<SofiaDialog>(*this, nh, /*uac=*/true, std::string());
+  OutboundTarget target = TargetOf(invite);
+  std::string contact = contact_->header(target.transport, target.peer);
+  auto dialog =
+      std::make_unique<SofiaDialog>(*this, nh, /*uac=*/true, std::string(), std::move(contact));
   SofiaDialog* raw = dialog.get();
   nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(raw));
   raw->setHandler(&handler);
   std::string proxy = invite.nextHop ? NextHopUri(*invite.nextHop) : std::string();
   nua_invite(nh, TAG_IF(!proxy.empty(), NUTAG_PROXY(proxy.c_str())),
+             TAG_IF(!raw->contact().empty(), SIPTAG_CONTACT_STR(raw->contact().c_str())),
              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(invite.sdp.c_str()),
              TAG_END());
   dialogs_.emplace(raw, std::move(dialog));
@@ -335,7 +322,9 @@ void SofiaStack::onRegister(nua_handle_t* nh, const sip_t* sip) {
 void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   std::string callId =
       sip && sip->sip_call_id && sip->sip_call_id->i_id ? sip->sip_call_id->i_id : std::string();
-  auto dialog = std::make_unique<SofiaDialog>(*this, nh, /*uac=*/false, callId);
+  RequestSource source = SourceOf(nua_current_request(nua_));
+  auto dialog = std::make_unique<SofiaDialog>(*this, nh, /*uac=*/false, callId,
+                                              contact_->header(source.transport, source.address));
   SofiaDialog* raw = dialog.get();
   nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(raw));
   dialogs_.emplace(raw, std::move(dialog));
@@ -350,7 +339,7 @@ void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   request.callId = callId;
   request.credentials = ToCredentials(sip->sip_proxy_authorization);
   request.sdp = SdpBodyOf(sip);
-  request.source = SourceOf(nua_current_request(nua_));
+  request.source = source;
   request.userAgent = UserAgentOf(sip);
   handler_->onInvite(*raw, request);
   if (request.source.transport != Transport::kUdp) raw->sendTryingIfUnanswered();

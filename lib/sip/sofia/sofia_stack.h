@@ -11,8 +11,10 @@
 #include <sofia-sip/nua.h>
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
+#include "lib/sip/sofia/local_contact.h"
 #include "lib/sip/sofia/sofia_dialog.h"
 #include "lib/sip/sofia/sofia_event_loop.h"
 #include "lib/sip/sofia/udp_buffers.h"
@@ -69,6 +71,7 @@ class SofiaStack final : public SignalingStack {
   SofiaEventLoop& loop_;
   nua_t* nua_ = nullptr;
   SignalingHandler* handler_ = nullptr;
+  std::optional<LocalContact> contact_;  // set by init()
   std::unordered_map<SofiaDialog*, std::unique_ptr<SofiaDialog>> dialogs_;
   size_t pendingInvites_ = 0;
   int udpSocket_ = -1;                 // sofia's, not ours to close

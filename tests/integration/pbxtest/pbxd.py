@@ -7,6 +7,7 @@ import urllib.request
 
 from .ports import PBXD_MEDIA_PORTS, free_port, free_port_block
 from .process import log, say, spawn, stop_process
+from .sip_dump import read_dump
 
 DEFAULT_EXTENSIONS = [("100", [("100", "demo100")]),
                       ("101", [("101", "demo101")]),
@@ -17,7 +18,7 @@ DEFAULT_EXTENSIONS = [("100", [("100", "demo100")]),
 class Pbxd:
     def __init__(self, exe, workdir, extensions=None, no_answer_timeout="30s",
                  min_expires=60, max_expires=3600, default_expires=3600, log_level="info",
-                 rtp_timeout="60s"):
+                 rtp_timeout="60s", sip_dump=False):
         self.exe = exe
         self.workdir = workdir
         self.port = free_port()
@@ -28,6 +29,9 @@ class Pbxd:
         self.config_path = os.path.join(workdir, "pbxd.yaml")
         self.stdout_path = os.path.join(workdir, "pbxd.stdout")
         self.stderr_path = os.path.join(workdir, "pbxd.stderr")
+        # sip_dump: sofia-sip writes every SIP message pbxd sends or receives to this file
+        # (its TPORT_DUMP); sip_messages() reads it back
+        self.sip_dump_path = os.path.join(workdir, "pbxd.sip") if sip_dump else None
         self.proc = None
         self.exit_code = None
         lines = [
@@ -71,7 +75,9 @@ class Pbxd:
                self.media_min, self.media_max))
         self._out = open(self.stdout_path, "wb")
         self._err = open(self.stderr_path, "wb")
-        self.proc = spawn([self.exe, "-c", self.config_path], stdout=self._out, stderr=self._err)
+        env = dict(os.environ, TPORT_DUMP=self.sip_dump_path) if self.sip_dump_path else None
+        self.proc = spawn([self.exe, "-c", self.config_path], stdout=self._out, stderr=self._err,
+                          env=env)
         deadline = time.time() + ready_timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -85,6 +91,10 @@ class Pbxd:
             time.sleep(0.05)
         self.dump("pbxd not ready")
         raise RuntimeError("pbxd did not print 'ready' within %.0f s" % ready_timeout)
+
+    def sip_messages(self):
+        """What pbxd sent and received so far (sip_dump=True): a list of sip_dump.SipMessage."""
+        return read_dump(self.sip_dump_path) if self.sip_dump_path else []
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

@@ -30,7 +30,8 @@ def _port_free(port, udp=True, tcp=True):
 # Fixed port blocks (media ranges) come from below the kernel's ephemeral range (32768-60999
 # by default), so that no port the kernel hands out (bind port 0, a client socket) in another
 # test running in parallel can take them between our check and the bind. Each kind has its
-# own range: pbxd's media ranges, sipp's media ports, baresip's RTP ports.
+# own range: pbxd's media ranges, sipp's media ports, the softphones' RTP ports (baresip and
+# linphonec take theirs from BARESIP_RTP_PORTS).
 PBXD_MEDIA_PORTS = (20000, 32000)
 SIPP_MEDIA_PORTS = (10000, 15000)
 BARESIP_RTP_PORTS = (15000, 20000)
