@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pbx/media/media_engine.h"
+#include "pbx/routing/dialplan.h"
 
 namespace pbx {
 
@@ -29,6 +30,9 @@ struct Extension {
   std::string number;
   std::vector<Account> accounts;
   std::string displayName{};
+  // Group pickup ("*9") takes calls ringing at extensions that share a group with the picker;
+  // an extension without groups is in the one unnamed group.
+  std::vector<std::string> pickupGroups{};
 };
 
 struct Directory {
@@ -92,6 +96,11 @@ struct RoutingOptions {
   // How long a new call waits for an asynchronous dialplan's decision before it is refused
   // (500, Cause::kDialplanError). The caller hears ringing meanwhile.
   std::chrono::seconds decisionTimeout{10};
+  // The park extension, slots and pickup codes of the default dialplan (and of REFERs to the
+  // park extension).
+  routing::NumberingPlan numbering;
+  // A parked call nobody picked up rings the phone that parked it after this long.
+  std::chrono::seconds parkTimeout{90};
 };
 
 struct EventOptions {

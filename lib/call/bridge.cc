@@ -5,6 +5,7 @@ namespace pbx::call {
 bool Bridge::applyRemote(Leg& leg, const sip::SessionDescription& sdp) {
   auto audio = sdp.findMedia("audio");
   if (!audio) return false;
+  leg.remote = sdp;
   auto direction = sdp.effectiveDirection(*audio);
   leg.held =
       direction == sip::MediaDirection::kSendOnly || direction == sip::MediaDirection::kInactive;
@@ -25,8 +26,13 @@ bool Bridge::applyRemote(Leg& leg, const sip::SessionDescription& sdp) {
 
 void Bridge::updateForwarding(const Leg* a, const Leg* b) {
   // A leg that holds (sendonly, inactive) asked not to receive: the other leg's packets stop.
-  for (const Leg* leg : {a, b})
-    if (leg != nullptr) relay_->setForwarding(media::Other(leg->side), !leg->held);
+  // A leg the call API holds neither hears nor is heard.
+  for (const Leg* leg : {a, b}) {
+    if (leg == nullptr) continue;
+    const Leg* other = leg == a ? b : a;
+    bool send = !leg->held && !leg->heldByUs && !(other && other->heldByUs);
+    relay_->setForwarding(media::Other(leg->side), send);
+  }
 }
 
 sip::MediaDirection AnswerDirection(sip::MediaDirection offered) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "lib/base/log.h"
+#include "lib/call/sdp_negotiation.h"
 
 namespace pbx::call {
 
@@ -63,29 +64,6 @@ const char* StatusPhrase(int status) {
   }
 }
 
-// Our answer to an offer when the program answers a call itself: the offer's audio stream
-// with its first codec (and telephone-event, if offered), in the direction that answers it.
-sip::SessionDescription AnswerFor(const sip::SessionDescription& offer) {
-  sip::SessionDescription answer = offer;
-  auto audio = answer.findMedia("audio");
-  if (!audio) return answer;
-  auto& m = answer.media[*audio];
-  std::vector<std::string> keep;
-  if (!m.formats.empty()) keep.push_back(m.formats.front());
-  for (const auto& a : m.attributes)
-    if (a.name == "rtpmap" && a.value.find("telephone-event") != std::string::npos) {
-      std::string pt = a.value.substr(0, a.value.find(' '));
-      if (std::find(keep.begin(), keep.end(), pt) == keep.end()) keep.push_back(pt);
-    }
-  m.formats = keep;
-  std::erase_if(m.attributes, [&](const sip::SdpAttribute& a) {
-    if (a.name != "rtpmap" && a.name != "fmtp") return false;
-    std::string pt = a.value.substr(0, a.value.find(' '));
-    return std::find(keep.begin(), keep.end(), pt) == keep.end();
-  });
-  m.setDirection(AnswerDirection(offer.effectiveDirection(*audio)));
-  return answer;
-}
 }  // namespace
 
 Call::Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, media::MediaEngine& media,
@@ -145,7 +123,7 @@ void Call::startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescripti
   anchor_ = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kInbound, caller_,
                                   RelaySide::kA, created_);
   anchor_->attach(dialog);
-  anchorSdp_ = std::move(offer);
+  anchor_->remote = std::move(offer);
   emit(CallEventType::kCallStarted, anchor_.get());
 }
 
@@ -162,18 +140,57 @@ void Call::sendRinging() {
 }
 
 sip::SessionDescription Call::offerForRungLegs() const {
-  // The caller's offer, or what a click-to-call's source accepted; else our own offer.
-  return anchorSdp_ ? *anchorSdp_ : DefaultAudioOffer();
+  // The caller's offer, or what a click-to-call's source or a transferee last sent, offered
+  // sendrecv (a transferee's phone may still be on hold); else our own offer.
+  if (!anchor_ || !anchor_->remote) return DefaultAudioOffer();
+  return WithDirection(*anchor_->remote, sip::MediaDirection::kSendRecv);
 }
 
 void Call::ring(std::vector<RingGroup> groups) {
   if (ended()) return;
   if (!ensureBridge()) return fail(Cause::kCongestion, 503, "no media ports");
-  if (anchorSdp_ && anchor_ && !bridge_->applyRemote(*anchor_, *anchorSdp_))
+  if (anchor_ && anchor_->remote &&
+      !bridge_->applyRemote(*anchor_, sip::SessionDescription(*anchor_->remote)))
     PBX_LOG(kDebug, "call", id_.str(), "the caller's SDP names no media address yet");
   for (auto& g : groups) groups_.push_back(std::move(g));
   if (state_ == CallState::kRouting) state_ = CallState::kRinging;
   ringNextGroup();
+}
+
+void Call::ringDevices(std::vector<RingDevice>& devices) {
+  RelaySide side = ringSide();
+  sip::SessionDescription offer = offerForRungLegs();
+  for (auto& device : devices) {
+    auto leg = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kOutbound,
+                                     device.party, side, dispatcher_.timeSource().systemTime());
+    device.invite.sdp = leg->sdp.anchor(offer, bridge_->addressFor(*leg));
+    auto dialog = stack_.invite(device.invite, *leg);
+    if (!dialog.ok()) {
+      PBX_LOG(kWarning, "call", id_.str(), "cannot ring {}: {}", device.party.account,
+              dialog.status().message());
+      failures_.push_back(503);
+      continue;
+    }
+    leg->attach(**dialog);
+    PBX_LOG(kDebug, "call", id_.str(), "ringing {} at {}", device.party.account,
+            device.invite.requestUri.str());
+    if (std::none_of(groupParties_.begin(), groupParties_.end(),
+                     [&](const Party& p) { return p.number == device.party.number; }))
+      groupParties_.push_back(device.party);
+    rung_.push_back(std::move(leg));
+  }
+}
+
+absl::Status Call::addRinging(RingGroup group) {
+  if (ended() || rung_.empty())
+    return absl::FailedPreconditionError("call " + id_.str() + " is not ringing");
+  if (group.devices.empty())
+    return absl::UnavailableError("nothing to ring: " +
+                                  std::to_string(group.failures.empty() ? 480 : group.failures[0]));
+  size_t before = rung_.size();
+  ringDevices(group.devices);
+  if (rung_.size() == before) return absl::UnavailableError("no device could be rung");
+  return absl::OkStatus();
 }
 
 void Call::ringNextGroup() {
@@ -183,27 +200,7 @@ void Call::ringNextGroup() {
     for (int status : group.failures) failures_.push_back(status);
     groupParties_.clear();
     lastGroupTimedOut_ = false;
-    RelaySide side = anchor_ ? RelaySide::kB : RelaySide::kA;
-    sip::SessionDescription offer = offerForRungLegs();
-    for (auto& device : group.devices) {
-      auto leg = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kOutbound,
-                                       device.party, side, dispatcher_.timeSource().systemTime());
-      device.invite.sdp = leg->sdp.anchor(offer, bridge_->addressFor(*leg));
-      auto dialog = stack_.invite(device.invite, *leg);
-      if (!dialog.ok()) {
-        PBX_LOG(kWarning, "call", id_.str(), "cannot ring {}: {}", device.party.account,
-                dialog.status().message());
-        failures_.push_back(503);
-        continue;
-      }
-      leg->attach(**dialog);
-      PBX_LOG(kDebug, "call", id_.str(), "ringing {} at {}", device.party.account,
-              device.invite.requestUri.str());
-      if (std::none_of(groupParties_.begin(), groupParties_.end(),
-                       [&](const Party& p) { return p.number == device.party.number; }))
-        groupParties_.push_back(device.party);
-      rung_.push_back(std::move(leg));
-    }
+    ringDevices(group.devices);
     if (rung_.empty()) continue;
     // One timer serves the group's timeout and, for calls ringing longer than a minute, the
     // provisional refresh RFC 3261 13.3.1.1 requires every minute (proxies upstream may
@@ -218,6 +215,21 @@ void Call::ringNextGroup() {
   if (rung_.empty() && !ended()) {
     int status = finalFailureStatus();
     Cause cause = lastGroupTimedOut_ ? Cause::kNoAnswer : CauseForSipStatus(status);
+    if (!transferTarget_.empty()) {
+      PBX_LOG(kInfo, "call", id_.str(), "transfer to {} failed: {}", transferTarget_,
+              CauseName(cause));
+      transferTarget_.clear();
+      failures_.clear();
+      if (transferor_ && transferor_->up()) {
+        // The call goes back to the transferor, as it was.
+        transferDone(status >= 300 ? status : 480, "");
+        partner_ = std::move(transferor_);
+        if (partner_->remote)
+          bridge_->applyRemote(*partner_, sip::SessionDescription(*partner_->remote));
+        bridge_->updateForwarding(anchor_.get(), partner_.get());
+        return;
+      }
+    }
     fail(cause, status, lastGroupTimedOut_ ? "no answer" : "no device answered");
   }
 }
@@ -267,7 +279,7 @@ void Call::legProvisional(Leg& leg, int status, const std::string& sdp) {
   if (callerWaiting()) {
     // Early media needs an answer in the 183; a late-offer caller can only be sent an offer,
     // which an unreliable provisional cannot carry, so that caller just hears it ringing.
-    if (!sdp.empty() && earlyMedia_ == nullptr && anchorSdp_) {
+    if (!sdp.empty() && earlyMedia_ == nullptr && anchor_->remote) {
       auto parsed = sip::SessionDescription::Parse(sdp);
       if (parsed.ok() && bridge_->applyRemote(leg, *parsed)) {
         earlyMedia_ = &leg;
@@ -324,11 +336,11 @@ void Call::rungAnswered(Leg& leg, const sip::SessionDescription& sdp) {
   ringTimer_.reset();
   earlyMedia_ = nullptr;
   emit(CallEventType::kAnswered, &leg);
+  const bool wasAnswered = answered();
 
   if (anchor_ == nullptr) {
     // A click-to-call's source answered: it is the anchor, and the destination rings for it.
     anchor_ = std::move(winner);
-    anchorSdp_ = sdp;
     failures_.clear();
     state_ = CallState::kRinging;
     auto destination = std::move(destination_);
@@ -339,7 +351,7 @@ void Call::rungAnswered(Leg& leg, const sip::SessionDescription& sdp) {
   partner_ = std::move(winner);
   if (callerWaiting()) {
     // For a late offer, the callee's answer is our offer to the caller.
-    anchor_->answerDueInAck = !anchorSdp_;
+    anchor_->answerDueInAck = !anchor_->remote;
     anchor_->accept(anchor_->sdp.anchor(sdp, bridge_->addressFor(*anchor_)));
     anchor_->answered = partner_->answered;
   }
@@ -348,7 +360,13 @@ void Call::rungAnswered(Leg& leg, const sip::SessionDescription& sdp) {
   bridge_->updateForwarding(anchor_.get(), partner_.get());
   PBX_LOG(kInfo, "call", id_.str(), "answered by {}", partner_->party.account);
   emit(CallEventType::kBridged, partner_.get());
-  observer_.callAnswered(*this);
+  if (!transferTarget_.empty()) {
+    emit(CallEventType::kTransferred, partner_.get(), std::nullopt,
+         std::exchange(transferTarget_, {}));
+    transferDone(200, "OK");
+  }
+  if (std::exchange(leavingPark_, false)) emit(CallEventType::kPickedUp, partner_.get());
+  if (!wasAnswered) observer_.callAnswered(*this);
 }
 
 void Call::removeRung(Leg& leg) {
@@ -409,11 +427,19 @@ void Call::legEnded(Leg& leg, sip::TerminationReason reason) {
   if (ended()) return;
   Cause cause = reason == sip::TerminationReason::kSessionExpired ? Cause::kSessionExpired
                                                                   : Cause::kNormalClearing;
+  if (&leg == transferor_.get()) {
+    retire(std::move(transferor_));  // the transfer goes on without it
+    return;
+  }
   if (&leg == anchor_.get()) {
     bool wasAnswered = answered();
     cancelRung(nullptr);
-    if (!wasAnswered) groupOver(Cause::kCancelled);
+    if (!wasAnswered || !transferTarget_.empty()) groupOver(Cause::kCancelled);
     if (partner_) partner_->hangup();
+    if (transferor_) {
+      transferDone(487, "Request Terminated");
+      transferor_->hangup();
+    }
     std::string who = anchor_->direction == LegDirection::kInbound ? "caller" : "source";
     finish(wasAnswered ? 0 : 487, {wasAnswered ? cause : Cause::kCancelled, 0,
                                    who + " hung up (" + sip::TerminationReasonName(reason) + ")"});
@@ -427,7 +453,7 @@ void Call::legEnded(Leg& leg, sip::TerminationReason reason) {
 }
 
 void Call::legOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond) {
-  if (&leg != anchor_.get() && &leg != partner_.get()) {
+  if (&leg != anchor_.get() && &leg != partner_.get() && &leg != transferor_.get()) {
     respond(488, "");
     return;
   }
@@ -445,7 +471,6 @@ void Call::legAck(Leg& leg, const std::string& sdp) {
                             : sip::SessionDescription::Parse(sdp);
   bool wasHeld = leg.held;
   if (parsed.ok() && bridge_->applyRemote(leg, *parsed)) {
-    if (&leg == anchor_.get()) anchorSdp_ = *parsed;
     noteHold(leg, wasHeld);
     return;
   }
@@ -471,7 +496,6 @@ void Call::answerOffer(Leg& leg, const std::string& sdp, sip::OfferResponder res
   }
   bool wasHeld = leg.held;
   bridge_->applyRemote(leg, *parsed);
-  if (&leg == anchor_.get()) anchorSdp_ = *parsed;
   // Answer with the same streams, mirroring the direction the peer asked for.
   sip::SessionDescription answer = *parsed;
   auto audio = answer.findMedia("audio");
@@ -495,9 +519,10 @@ absl::Status Call::answer() {
     return absl::ResourceExhaustedError("no media ports");
   }
   std::string body;
-  if (anchorSdp_) {
-    bridge_->applyRemote(*anchor_, *anchorSdp_);
-    body = anchor_->sdp.anchor(AnswerFor(*anchorSdp_), bridge_->addressFor(*anchor_));
+  if (anchor_->remote) {
+    sip::SessionDescription offer = *anchor_->remote;
+    bridge_->applyRemote(*anchor_, offer);
+    body = anchor_->sdp.anchor(AnswerFor(offer), bridge_->addressFor(*anchor_));
   } else {
     anchor_->answerDueInAck = true;  // our 200 offers; the ACK answers
     body = anchor_->sdp.anchor(DefaultAudioOffer(), bridge_->addressFor(*anchor_));
@@ -532,6 +557,7 @@ void Call::hangup(const EndReason& reason) {
   cancelRung(nullptr);
   if (partner_) partner_->hangup();
   if (anchor_) anchor_->hangup();
+  if (transferor_) transferor_->hangup();
   finish(0, reason);
 }
 

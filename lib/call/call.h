@@ -48,6 +48,9 @@ class CallObserver {
   virtual void callAnswered(Call& call) = 0;
   // `failStatus` is the final status sent to an unanswered caller, 0 otherwise.
   virtual void callEnded(Call& call, int failStatus, const EndReason& reason) = 0;
+  // A phone asked to transfer its party (REFER): the observer decides where it goes.
+  virtual void callRefer(Call& call, Leg& leg, const sip::ReferRequest& refer,
+                         sip::ReferResponder respond) = 0;
 };
 
 // One device to ring: who it is and the INVITE that reaches it (all but the SDP).
@@ -80,6 +83,9 @@ class Call final : private LegObserver {
 
   // Rings the groups in order for the anchor.
   void ring(std::vector<RingGroup> groups);
+  // Rings `group`'s devices too, now, alongside the legs already ringing (a pickup with
+  // invite: whoever answers first wins).
+  absl::Status addRinging(RingGroup group);
   // Answers the unanswered inbound anchor with pbxkit's own SDP (the program drives the call).
   absl::Status answer();
   // Refuses the unanswered inbound anchor.
@@ -88,6 +94,52 @@ class Call final : private LegObserver {
   void hangup(const EndReason& reason);
   // Sends 180 to an unanswered inbound caller (the dialplan is still deciding).
   void sendRinging();
+
+  // ---- operations on an answered call (call_features.cc) ----
+  // Holds (or resumes) `leg` with a re-INVITE sendonly (sendrecv): it neither hears nor is
+  // heard until resumed.
+  void setHold(Leg& leg, bool hold, std::function<void(absl::Status)> done);
+  // Blind transfer: `stays` waits while `groups` ring on the side of the other leg, the
+  // transferor; whoever answers takes the transferor's place, and the transferor is hung up
+  // (after a NOTIFY of the outcome when it asked with REFER). If nobody answers, the call
+  // goes back to the transferor, or ends if it has gone.
+  absl::Status transfer(Leg& stays, std::vector<RingGroup> groups, std::string target,
+                        bool byRefer);
+  // Parks `stays` in `slot`: the other leg is hung up (after the NOTIFY when it asked with
+  // REFER), and the call waits with no partner until a pickup or parkTimeout.
+  absl::Status park(Leg& stays, std::string slot, bool byRefer);
+  // The unanswered inbound `leg` of a call that is going away joins this one: in the place of
+  // `replaced` (INVITE with Replaces), as the partner of a parked call (unpark), or as the
+  // answer of a ringing call (pickup, `replaced` null or one of its ringing legs). `event`
+  // (kPickedUp, kTransferred) is published with the leg as its party.
+  void adoptInbound(std::unique_ptr<Leg> leg, Leg* replaced, CallEventType event);
+  // The same for a new INVITE (with Replaces) from `party`.
+  void adoptInvite(sip::Dialog& dialog, Party party, std::optional<sip::SessionDescription> offer,
+                   Leg* replaced, CallEventType event);
+  // A parked call rings `groups` for its parked party (an unpark to a phone, or the ring-back
+  // to the parker); the slot is free from now on. The answer is a kPickedUp.
+  void ringFromPark(std::vector<RingGroup> groups);
+  // An attended transfer: the answered `leg` of another call takes the place of `replaced`.
+  // Its media was moved here by a re-INVITE with offerReplacing(replaced) (anchored at
+  // addressFor(replaced)), which `answer` answered.
+  sip::SessionDescription offerReplacing(const Leg& replaced) const;
+  SocketAddress addressFor(const Leg& leg) const { return bridge_->addressFor(leg); }
+  void adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::string& answer);
+  // Hands `leg` over to another call; this call no longer knows it.
+  std::unique_ptr<Leg> release(Leg& leg);
+  // Sends DTMF to `leg` as INFO (application/dtmf-relay), one digit at a time.
+  absl::Status sendDtmf(Leg& leg, const std::string& digits);
+
+  Leg* findLeg(LegId id) const;
+  // The leg whose dialog `replaces` names, if this call has one.
+  Leg* findLeg(const sip::Replaces& replaces) const;
+  Leg* anchor() const { return anchor_.get(); }
+  Leg* partner() const { return partner_.get(); }
+  bool ringing() const { return !rung_.empty(); }
+  // The leg at the other end of `leg` (anchor <-> partner), or nullptr.
+  Leg* other(const Leg& leg) const;
+  const std::string& parkedSlot() const { return parkedSlot_; }
+  const Party& parker() const { return parker_; }
 
   CallId id() const { return id_; }
   const std::string& callUuid() const { return callUuid_; }
@@ -98,6 +150,8 @@ class Call final : private LegObserver {
   bool ended() const { return state_ == CallState::kEnded; }
   // Whether the call waits for a decision: nothing rings, nothing answered it.
   bool routing() const { return state_ == CallState::kRouting; }
+  // An inbound caller that has not been answered.
+  bool callerWaiting() const;
   media::RtpRelay* relay() { return bridge_ ? &bridge_->relay() : nullptr; }
   // Whether both bridged legs currently want media in both directions (not on hold).
   bool mediaExpected() const;
@@ -107,6 +161,8 @@ class Call final : private LegObserver {
   // bound on how long it may take to decide.
   routing::DialplanPtr dialplan;
   TimerPtr decisionTimer;
+  // While parked: rings the parker at RoutingOptions::parkTimeout.
+  TimerPtr parkTimer;
 
  private:
   // LegObserver
@@ -117,11 +173,14 @@ class Call final : private LegObserver {
   void legEnded(Leg& leg, sip::TerminationReason reason) override;
   void legOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond) override;
   void legAck(Leg& leg, const std::string& sdp) override;
+  void legRefer(Leg& leg, const sip::ReferRequest& refer, sip::ReferResponder respond) override;
+  void legInfo(Leg& leg, const std::string& contentType, const std::string& body,
+               sip::StatusResponder respond) override;
 
   bool ensureBridge();
-  bool callerWaiting() const;  // an inbound anchor that has not been answered
   sip::SessionDescription offerForRungLegs() const;
   void ringNextGroup();
+  void ringDevices(std::vector<RingDevice>& devices);
   void armRingTimer();
   void onRingTimer();
   void groupOver(Cause cause);
@@ -135,7 +194,10 @@ class Call final : private LegObserver {
   void finish(int failStatus, EndReason reason);
   void emit(CallEventType type, const Leg* leg, std::optional<EndReason> end = std::nullopt,
             std::string detail = {});
-  Leg* other(const Leg& leg) const;
+  media::RelaySide ringSide() const;
+  // A transfer's end: the transferor hears the outcome (REFER) and, on success, leaves.
+  void transferDone(int status, const std::string& reason);
+  void retire(std::unique_ptr<Leg> leg);
 
   const CallId id_;
   Dispatcher& dispatcher_;
@@ -153,10 +215,16 @@ class Call final : private LegObserver {
   std::unique_ptr<Leg> anchor_;
   std::unique_ptr<Leg> partner_;  // the answered leg bridged to the anchor
   std::vector<std::unique_ptr<Leg>> rung_;
-  std::optional<sip::SessionDescription> anchorSdp_;  // the anchor phone's last SDP
-  std::vector<RingGroup> groups_;                     // still to ring
-  std::vector<RingGroup> destination_;                // a click-to-call's second phase
-  std::vector<Party> groupParties_;                   // who the current group rings
+  // A transfer in progress: the leg that leaves once the target answers.
+  std::unique_ptr<Leg> transferor_;
+  bool transferByRefer_ = false;
+  std::string transferTarget_;
+  std::string parkedSlot_;              // while parked
+  Party parker_;                        // who parked the call
+  bool leavingPark_ = false;            // ringing for a parked party: the answer is a pickup
+  std::vector<RingGroup> groups_;       // still to ring
+  std::vector<RingGroup> destination_;  // a click-to-call's second phase
+  std::vector<Party> groupParties_;     // who the current group rings
   std::vector<int> failures_;
   Leg* earlyMedia_ = nullptr;
   bool ringingSent_ = false;

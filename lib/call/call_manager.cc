@@ -17,6 +17,8 @@ CallLayerOptions CallLayerOptions::From(const Options& o) {
   c.noAnswerTimeout = o.sip.noAnswerTimeout;
   c.rtpTimeout = o.media.rtpTimeout;
   c.decisionTimeout = o.routing.decisionTimeout;
+  c.numbering = o.routing.numbering;
+  c.parkTimeout = o.routing.parkTimeout;
   return c;
 }
 
@@ -33,8 +35,9 @@ CallManager::CallManager(Dispatcher& dispatcher, sip::SignalingStack& stack,
       registrar_(registrar),
       poster_(std::move(poster)),
       options_(options),
-      dialplan_(routing::DefaultDialplan(
-          [this](const std::string& number) { return directory_.extension(number) != nullptr; })) {
+      dialplan_(routing::DefaultDialplan(options.numbering, [this](const std::string& number) {
+        return directory_.extension(number) != nullptr;
+      })) {
   sweepTimer_ = dispatcher_.createTimer([this] { sweep(); });
   sweepTimer_->enable(kSweepInterval);
 }
@@ -181,7 +184,31 @@ void CallManager::apply(CallId id, routing::Decision decision) {
     case routing::Decision::Kind::kAnswer:
       (void)call.answer();
       return;
+    case routing::Decision::Kind::kPark:
+      return parkCaller(call);
+    case routing::Decision::Kind::kUnpark:
+      return unparkCaller(call, decision.slot);
+    case routing::Decision::Kind::kPickup:
+      return pickupCaller(call, decision.target);
   }
+}
+
+RingGroup CallManager::resolveAccount(const Party& party) const {
+  RingGroup group;
+  group.timeout = options_.noAnswerTimeout;
+  const Binding* binding = party.account.empty() ? nullptr : registrar_.binding(party.account);
+  if (binding == nullptr) {
+    group = resolve({party.number}, "", Party{});
+    return group;
+  }
+  RingDevice device;
+  device.party = party;
+  device.invite.requestUri = binding->contact;
+  device.invite.nextHop = binding->source;
+  device.invite.to.uri = {party.number, options_.domain, 0, ""};
+  device.invite.to.displayName = party.displayName;
+  group.devices.push_back(std::move(device));
+  return group;
 }
 
 RingGroup CallManager::resolve(const routing::RingTarget& target, const std::string& exceptAccount,
@@ -311,10 +338,11 @@ std::vector<CallInfo> CallManager::listCalls() const {
 }
 
 void CallManager::setDialplan(routing::DialplanPtr dialplan) {
-  dialplan_ =
-      dialplan ? std::move(dialplan) : routing::DefaultDialplan([this](const std::string& number) {
-        return directory_.extension(number) != nullptr;
-      });
+  dialplan_ = dialplan
+                  ? std::move(dialplan)
+                  : routing::DefaultDialplan(options_.numbering, [this](const std::string& number) {
+                      return directory_.extension(number) != nullptr;
+                    });
 }
 
 void CallManager::callEvent(Call& call, CallEvent event) {
@@ -332,6 +360,7 @@ void CallManager::callAnswered(Call& call) {
 
 void CallManager::callEnded(Call& call, int failStatus, const EndReason&) {
   if (failStatus != 0) metrics_.failed(failStatus).inc();
+  if (!call.parkedSlot().empty()) parkedSlots_.erase(call.parkedSlot());
   auto it = calls_.find(call.id());
   if (it == calls_.end()) return;
   accountMedia(it->second);

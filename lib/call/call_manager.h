@@ -26,6 +26,8 @@ struct CallLayerOptions {
   std::chrono::seconds noAnswerTimeout{30};
   std::chrono::seconds rtpTimeout{60};
   std::chrono::seconds decisionTimeout{10};
+  routing::NumberingPlan numbering;
+  std::chrono::seconds parkTimeout{90};
 
   static CallLayerOptions From(const Options& options);
 };
@@ -48,6 +50,14 @@ class CallManager final : private CallObserver {
   absl::Status hangup(CallId id, Cause cause);
   std::vector<CallInfo> listCalls() const;
   void setDialplan(routing::DialplanPtr dialplan);
+  // call_manager_features.cc
+  void setHold(CallId id, LegId leg, bool hold, Completion done);
+  absl::Status blindTransfer(CallId id, const std::string& destination, LegId stays);
+  void attendedTransfer(CallId first, CallId second, Completion done);
+  absl::StatusOr<std::string> park(CallId id, LegId stays);
+  absl::StatusOr<CallId> unpark(const std::string& slot, const std::string& destination);
+  absl::StatusOr<CallId> pickup(const std::string& ringing, const std::string& destination);
+  absl::Status sendDtmf(CallId id, LegId leg, const std::string& digits);
 
   // Ends every call (BYE / CANCEL); used on shutdown.
   void hangupAll(Cause cause, const std::string& detail);
@@ -77,6 +87,31 @@ class CallManager final : private CallObserver {
                                     routing::RingStrategy strategy,
                                     const std::string& exceptAccount, const Party& from) const;
   Party partyOfNumber(const std::string& number) const;
+  RingGroup resolveAccount(const Party& party) const;  // the one device of `party.account`
+
+  // call_manager_features.cc
+  void callRefer(Call& call, Leg& leg, const sip::ReferRequest& refer,
+                 sip::ReferResponder respond) override;
+  // An INVITE with Replaces: the new leg takes the named leg's place.
+  void inviteReplacing(sip::Dialog& dialog, const sip::InviteRequest& request, Party caller,
+                       std::optional<sip::SessionDescription> offer);
+  // The decisions that join the caller to another call.
+  void parkCaller(Call& call);
+  void unparkCaller(Call& call, const std::string& slot);
+  void pickupCaller(Call& call, const std::string& target);
+  // Moves `transient`'s caller into `target` and ends `transient` (kPickedUp).
+  void joinInto(Call& target, Call& transient, CallEventType event);
+  // Connects the parties that `first` and `second` have apart from the transferor.
+  void joinCalls(Call& first, Leg& transferor, Call& second, Leg& transferor2, bool byRefer,
+                 Completion done);
+  std::pair<Call*, Leg*> findLeg(const sip::Replaces& replaces);
+  std::optional<std::string> freeSlot();
+  Call* parkedIn(const std::string& slot);
+  void armParkTimer(Call& call);
+  void onParkTimeout(CallId id);
+  // The newest inbound call ringing at `extension` (or, empty, at an extension sharing a
+  // pickup group with `picker`), other than `except`.
+  Call* ringingFor(const std::string& extension, const Party& picker, CallId except);
 
   // CallObserver
   void callEvent(Call& call, CallEvent event) override;
@@ -97,6 +132,7 @@ class CallManager final : private CallObserver {
   CallLayerOptions options_;
   routing::DialplanPtr dialplan_;
   std::unordered_map<CallId, Entry> calls_;
+  std::unordered_map<std::string, CallId> parkedSlots_;  // checked against the call's own slot
   TimerPtr sweepTimer_;
   // Cleared when the manager dies: a decision posted back after that finds no manager.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

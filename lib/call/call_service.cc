@@ -53,6 +53,60 @@ void CallService::hangup(CallId call, Cause cause, Completion done) {
   run<absl::Status>([=](CallManager& m) { return m.hangup(call, cause); }, std::move(done));
 }
 
+void CallService::runAsync(std::function<void(CallManager&, Completion)> op, Completion done) {
+  Completion deliver = [this, done](absl::Status status) {
+    if (done) results_.post([done, status] { done(status); });
+  };
+  bool posted = poster_->post([this, op = std::move(op), deliver] {
+    if (manager_ == nullptr) return deliver(Stopped());
+    op(*manager_, deliver);
+  });
+  if (!posted) deliver(Stopped());
+}
+
+void CallService::hold(CallId call, LegId leg, Completion done) {
+  runAsync([=](CallManager& m, Completion d) { m.setHold(call, leg, true, std::move(d)); },
+           std::move(done));
+}
+
+void CallService::unhold(CallId call, LegId leg, Completion done) {
+  runAsync([=](CallManager& m, Completion d) { m.setHold(call, leg, false, std::move(d)); },
+           std::move(done));
+}
+
+void CallService::blindTransfer(CallId call, std::string destination, LegId stays,
+                                Completion done) {
+  run<absl::Status>([=](CallManager& m) { return m.blindTransfer(call, destination, stays); },
+                    std::move(done));
+}
+
+void CallService::attendedTransfer(CallId first, CallId second, Completion done) {
+  runAsync([=](CallManager& m, Completion d) { m.attendedTransfer(first, second, std::move(d)); },
+           std::move(done));
+}
+
+void CallService::park(CallId call, LegId stays,
+                       std::function<void(absl::StatusOr<std::string>)> done) {
+  run<absl::StatusOr<std::string>>([=](CallManager& m) { return m.park(call, stays); },
+                                   std::move(done));
+}
+
+void CallService::unpark(std::string slot, std::string destination,
+                         std::function<void(absl::StatusOr<CallId>)> done) {
+  run<absl::StatusOr<CallId>>([=](CallManager& m) { return m.unpark(slot, destination); },
+                              std::move(done));
+}
+
+void CallService::pickup(std::string ringing, std::string destination,
+                         std::function<void(absl::StatusOr<CallId>)> done) {
+  run<absl::StatusOr<CallId>>([=](CallManager& m) { return m.pickup(ringing, destination); },
+                              std::move(done));
+}
+
+void CallService::sendDtmf(CallId call, LegId leg, std::string digits, Completion done) {
+  run<absl::Status>([=](CallManager& m) { return m.sendDtmf(call, leg, digits); }, std::move(done));
+}
+
 void CallService::listCalls(std::function<void(std::vector<CallInfo>)> done) {
   if (!done) return;
   auto deliver = [this, done](std::vector<CallInfo> calls) {

@@ -34,6 +34,17 @@ class CallService final : public CallControl {
   void answer(CallId call, Completion done) override;
   void reject(CallId call, Cause cause, int sipStatus, Completion done) override;
   void hangup(CallId call, Cause cause, Completion done) override;
+  void hold(CallId call, LegId leg, Completion done) override;
+  void unhold(CallId call, LegId leg, Completion done) override;
+  void blindTransfer(CallId call, std::string destination, LegId stays, Completion done) override;
+  void attendedTransfer(CallId first, CallId second, Completion done) override;
+  void park(CallId call, LegId stays,
+            std::function<void(absl::StatusOr<std::string>)> done) override;
+  void unpark(std::string slot, std::string destination,
+              std::function<void(absl::StatusOr<CallId>)> done) override;
+  void pickup(std::string ringing, std::string destination,
+              std::function<void(absl::StatusOr<CallId>)> done) override;
+  void sendDtmf(CallId call, LegId leg, std::string digits, Completion done) override;
   void listCalls(std::function<void(std::vector<CallInfo>)> done) override;
   void setDialplan(routing::DialplanPtr dialplan) override;
   EventStream& events() override { return log_; }
@@ -42,6 +53,8 @@ class CallService final : public CallControl {
   // Runs `op` on the signaling thread and hands its result to `done` on the results thread.
   template <typename Result>
   void run(std::function<Result(CallManager&)> op, std::function<void(Result)> done);
+  // The same for an operation that completes later (a re-INVITE's answer).
+  void runAsync(std::function<void(CallManager&, Completion)> op, Completion done);
 
   Dispatcher& results_;
   EventLog log_;

@@ -9,7 +9,7 @@ Leg::Leg(LegObserver& observer, LegDirection direction, Party party, media::Rela
       party(std::move(party)),
       side(side),
       created(created),
-      observer_(observer) {}
+      observer_(&observer) {}
 
 Leg::~Leg() {
   // Never leave a dialog pointing at a dead handler.
@@ -44,6 +44,20 @@ void Leg::hangup() {
   if (sip::Dialog* dialog = release()) dialog->hangup();
 }
 
+void Leg::reinvite(const std::string& body, sip::ReinviteDone done) {
+  if (dialog_) dialog_->reinvite(body, std::move(done));
+}
+
+void Leg::notifyReferProgress(int status, const std::string& reason) {
+  if (dialog_) dialog_->notifyReferProgress(status, reason);
+}
+
+void Leg::sendInfo(const std::string& contentType, const std::string& body) {
+  if (dialog_) dialog_->sendInfo(contentType, body);
+}
+
+sip::DialogId Leg::dialogId() const { return dialog_ ? dialog_->id() : sip::DialogId{}; }
+
 LegInfo Leg::info() const {
   LegInfo out;
   out.id = id;
@@ -52,40 +66,53 @@ LegInfo Leg::info() const {
   out.party = party;
   out.sipCallId = sipCallId;
   out.codec = codec;
-  out.held = held;
+  out.held = held || heldByUs;
   out.created = created;
   out.answered = answered;
   return out;
 }
 
 void Leg::onProvisional(int status, const std::string&, const std::string& body) {
-  observer_.legProvisional(*this, status, body);
+  observer_->legProvisional(*this, status, body);
 }
 
-void Leg::onAnswered(const std::string& body) { observer_.legAnswered(*this, body); }
+void Leg::onAnswered(const std::string& body) { observer_->legAnswered(*this, body); }
 
 void Leg::onFailed(int status, const std::string&) {
   dialog_ = nullptr;
   state = LegState::kEnded;
-  observer_.legFailed(*this, status);
+  observer_->legFailed(*this, status);
 }
 
 void Leg::onCancelled() {
   dialog_ = nullptr;
   state = LegState::kEnded;
-  observer_.legCancelled(*this);
+  observer_->legCancelled(*this);
 }
 
 void Leg::onTerminated(sip::TerminationReason reason) {
   dialog_ = nullptr;
   state = LegState::kEnded;
-  observer_.legEnded(*this, reason);
+  observer_->legEnded(*this, reason);
 }
 
 void Leg::onOffer(const std::string& body, sip::OfferResponder respond) {
-  observer_.legOffer(*this, body, std::move(respond));
+  observer_->legOffer(*this, body, std::move(respond));
 }
 
-void Leg::onAck(const std::string& body) { observer_.legAck(*this, body); }
+void Leg::onAck(const std::string& body) { observer_->legAck(*this, body); }
+
+}  // namespace pbx::call
+
+namespace pbx::call {
+
+void Leg::onRefer(const sip::ReferRequest& refer, sip::ReferResponder respond) {
+  observer_->legRefer(*this, refer, std::move(respond));
+}
+
+void Leg::onInfo(const std::string& contentType, const std::string& body,
+                 sip::StatusResponder respond) {
+  observer_->legInfo(*this, contentType, body, std::move(respond));
+}
 
 }  // namespace pbx::call

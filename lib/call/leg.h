@@ -13,6 +13,7 @@
 #include "lib/call/sdp_anchor.h"
 #include "pbx/call/call_types.h"
 #include "pbx/media/rtp_relay.h"
+#include "pbx/sip/sdp.h"
 #include "pbx/sip/signaling_stack.h"
 
 namespace pbx::call {
@@ -29,6 +30,9 @@ class LegObserver {
   virtual void legEnded(Leg& leg, sip::TerminationReason reason) = 0;  // BYE etc.; leg is down
   virtual void legOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond) = 0;
   virtual void legAck(Leg& leg, const std::string& sdp) = 0;
+  virtual void legRefer(Leg& leg, const sip::ReferRequest& refer, sip::ReferResponder respond) = 0;
+  virtual void legInfo(Leg& leg, const std::string& contentType, const std::string& body,
+                       sip::StatusResponder respond) = 0;
 };
 
 class Leg final : public sip::DialogHandler {
@@ -36,6 +40,8 @@ class Leg final : public sip::DialogHandler {
   // `side` is the side of the call's relay that faces this leg.
   Leg(LegObserver& observer, LegDirection direction, Party party, media::RelaySide side,
       SystemTime created);
+  // A leg moves to another call (a pickup, an attended transfer): its events go there.
+  void setObserver(LegObserver& observer) { observer_ = &observer; }
   ~Leg() override;
   Leg(const Leg&) = delete;
   Leg& operator=(const Leg&) = delete;
@@ -49,19 +55,26 @@ class Leg final : public sip::DialogHandler {
   void reject(const sip::Rejection& rejection);
   // CANCEL, 480 or BYE, whichever the dialog's state calls for. Nothing once the leg is down.
   void hangup();
+  // Confirmed leg: a re-INVITE with `sdp`; `done` runs unless the leg goes first.
+  void reinvite(const std::string& sdp, sip::ReinviteDone done);
+  void notifyReferProgress(int status, const std::string& reason);
+  void sendInfo(const std::string& contentType, const std::string& body);
+  sip::DialogId dialogId() const;
 
   LegInfo info() const;
 
   const LegId id;
   const LegDirection direction;
   const Party party;
-  const media::RelaySide side;
+  media::RelaySide side;  // changes when the leg moves to another call's relay
   const SystemTime created;
   LegState state = LegState::kCalling;
   std::optional<SystemTime> answered;
   std::string sipCallId;
-  std::string codec;  // the first codec of the last SDP this leg's phone sent
-  bool held = false;  // the phone's last SDP said sendonly or inactive
+  std::string codec;      // the first codec of the last SDP this leg's phone sent
+  bool held = false;      // the phone's last SDP said sendonly or inactive
+  bool heldByUs = false;  // the call API put the leg on hold (our re-INVITE said sendonly)
+  std::optional<sip::SessionDescription> remote;  // the phone's last SDP
   // Our last 2xx on this leg carried an offer, so its ACK must carry the answer.
   bool answerDueInAck = false;
   bool acked = false;  // (UAS) the ACK to our 2xx arrived
@@ -75,11 +88,14 @@ class Leg final : public sip::DialogHandler {
   void onTerminated(sip::TerminationReason reason) override;
   void onOffer(const std::string& sdp, sip::OfferResponder respond) override;
   void onAck(const std::string& sdp) override;
+  void onRefer(const sip::ReferRequest& refer, sip::ReferResponder respond) override;
+  void onInfo(const std::string& contentType, const std::string& body,
+              sip::StatusResponder respond) override;
 
  private:
   sip::Dialog* release();  // the dialog, forgotten
 
-  LegObserver& observer_;
+  LegObserver* observer_;
   sip::Dialog* dialog_ = nullptr;
 };
 

@@ -20,6 +20,27 @@ std::string SimCall::localSdp(const std::string& direction) const {
          direction + "\r\n";
 }
 
+std::string SimCall::AnswerDirectionFor(const std::string& offer) {
+  if (offer.find("a=sendonly") != std::string::npos) return "recvonly";
+  if (offer.find("a=recvonly") != std::string::npos) return "sendonly";
+  if (offer.find("a=inactive") != std::string::npos) return "inactive";
+  return "sendrecv";
+}
+
+void SimCall::refer(const std::string& number, const SimCall* replacing) {
+  referStatus_ = 0;
+  sip::ReferRequest refer;
+  refer.referTo = {number, phone_.stack_.domain(), 0, ""};
+  if (replacing) refer.replaces = phone_.stack_.replacesFor(*replacing);
+  refer.referredBy = "<sip:" + phone_.username_ + "@" + phone_.stack_.domain() + ">";
+  phone_.stack_.phoneRefer(*this, std::move(refer));
+}
+
+void SimCall::sendInfo(const std::string& contentType, const std::string& body) {
+  infoStatus_ = 0;
+  phone_.stack_.phoneInfo(*this, contentType, body);
+}
+
 SocketAddress SimCall::remoteMedia() const {
   auto sdp = sip::SessionDescription::Parse(remoteSdp_);
   if (!sdp.ok()) return {};
@@ -143,6 +164,20 @@ SimCall& SimPhone::call(const std::string& number, OfferTiming offer) {
   request.to.uri = request.requestUri;
   if (offer == OfferTiming::kInInvite) request.sdp = call.localSdp("sendrecv");
   request.source = {signaling_, options_.transport};
+  stack_.phoneInvite(call, std::move(request));
+  return call;
+}
+
+SimCall& SimPhone::callReplacing(const SimCall& replaced, const std::string& number) {
+  SimCall& call = newCall(/*incoming=*/false, number);
+  call.replaces_ = stack_.replacesFor(replaced);
+  sip::InviteRequest request;
+  request.requestUri = {number, stack_.domain(), 0, ""};
+  request.from.uri = {username_, stack_.domain(), 0, ""};
+  request.to.uri = request.requestUri;
+  request.sdp = call.localSdp("sendrecv");
+  request.source = {signaling_, options_.transport};
+  request.replaces = call.replaces_;
   stack_.phoneInvite(call, std::move(request));
   return call;
 }

@@ -65,6 +65,53 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
     retireIfDone();
   }
 
+  sip::DialogId id() const override {
+    // The PBX's tag and the phone's, fixed per dialog.
+    return {callId_, "pbx" + std::to_string(id_), "ph" + std::to_string(id_)};
+  }
+
+  void reinvite(const std::string& sdp, sip::ReinviteDone done) override {
+    if (!confirmed_ || ended_) return;
+    if (reinviting_) {
+      stack_.dispatcher_.post([done] { done(491, ""); });
+      return;
+    }
+    reinviting_ = true;
+    toPhone([&stack = stack_, id = id_, sdp, done](SimCall& c) {
+      SimDialog* d = stack.find(id);
+      // The phone answers in kind (or refuses, when told to), mirroring the direction.
+      int status = c.state_ == SimCall::State::kAnswered ? 200 : 481;
+      if (status == 200 && c.phone_.options_.rejectReinvitesWith != 0)
+        status = c.phone_.options_.rejectReinvitesWith;
+      std::string answer;
+      if (status == 200) {
+        c.remoteSdp_ = sdp;
+        ++c.reinvitesReceived_;
+        answer = c.localSdp(SimCall::AnswerDirectionFor(sdp));
+      }
+      if (d == nullptr) return;
+      d->reinviting_ = false;
+      if (d->handler_ == nullptr || d->ended_) return;
+      done(status, answer);
+    });
+  }
+
+  void notifyReferProgress(int status, const std::string&) override {
+    if (!confirmed_ || ended_) return;
+    toPhone([status](SimCall& c) {
+      c.notifies_.push_back(status);
+      // A transferor's phone ends its call once the transfer succeeded, as phones do.
+      if (status >= 200 && status < 300 && c.phone_.options_.hangupAfterTransfer &&
+          c.state_ == SimCall::State::kAnswered)
+        c.hangup();
+    });
+  }
+
+  void sendInfo(const std::string& contentType, const std::string& body) override {
+    if (!confirmed_ || ended_) return;
+    toPhone([contentType, body](SimCall& c) { c.infos_.push_back(contentType + "\n" + body); });
+  }
+
   // Delivers `f` to the phone side as a separate step.
   void toPhone(std::function<void(SimCall&)> f) {
     SimCall* call = call_;
@@ -106,6 +153,7 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
   bool ended_ = false;
   bool cancelled_ = false;
   bool retiring_ = false;
+  bool reinviting_ = false;  // a re-INVITE of ours waits for the phone's answer
 };
 
 SimulatedSignalingStack::SimDialog* SimulatedSignalingStack::find(uint64_t id) {
@@ -142,6 +190,7 @@ void SimulatedSignalingStack::onPhoneRejected(SimCall& c, const sip::Rejection& 
     request.credentials = cred;
     if (c.offer_ == OfferTiming::kInInvite) request.sdp = c.localSdp("sendrecv");
     request.source = {c.phone_.signaling_, c.phone_.options_.transport};
+    request.replaces = c.replaces_;
     c.finalStatus_ = 0;
     phoneInvite(c, std::move(request));
     return;
@@ -306,6 +355,42 @@ void SimulatedSignalingStack::phoneReinvite(SimCall& call, const std::string& sd
       });
     });
   });
+}
+
+void SimulatedSignalingStack::phoneRefer(SimCall& call, sip::ReferRequest refer) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr || !d->confirmed_ || d->ended_) {
+    call.referStatus_ = 481;
+    return;
+  }
+  SimCall* c = &call;
+  d->toHandler([this, c, refer = std::move(refer)](sip::DialogHandler& h) {
+    h.onRefer(refer, [this, c](int status) {
+      dispatcher_.post([c, status] { c->referStatus_ = status; });
+    });
+  });
+}
+
+void SimulatedSignalingStack::phoneInfo(SimCall& call, const std::string& contentType,
+                                        const std::string& body) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr || !d->confirmed_ || d->ended_) {
+    call.infoStatus_ = 481;
+    return;
+  }
+  SimCall* c = &call;
+  d->toHandler([this, c, contentType, body](sip::DialogHandler& h) {
+    h.onInfo(contentType, body,
+             [this, c](int status) { dispatcher_.post([c, status] { c->infoStatus_ = status; }); });
+  });
+}
+
+std::optional<sip::Replaces> SimulatedSignalingStack::replacesFor(const SimCall& call) {
+  SimDialog* d = dialogOf(call);
+  if (d == nullptr) return std::nullopt;
+  // Seen from the phone, the PBX's tag is the remote one: it goes in to-tag.
+  sip::DialogId id = d->id();
+  return sip::Replaces{id.callId, id.localTag, id.remoteTag, false};
 }
 
 }  // namespace pbx::testing

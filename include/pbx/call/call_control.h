@@ -64,6 +64,35 @@ class CallControl {
   // Ends the call: every leg is cancelled (unanswered) or sent BYE (answered).
   virtual void hangup(CallId call, Cause cause = Cause::kNormalClearing, Completion done = {}) = 0;
 
+  // Puts a leg of an answered call on hold with a re-INVITE (sendonly): it neither hears nor
+  // is heard until unhold(). An invalid `leg` holds every leg of the call.
+  virtual void hold(CallId call, LegId leg = {}, Completion done = {}) = 0;
+  virtual void unhold(CallId call, LegId leg = {}, Completion done = {}) = 0;
+  // Blind transfer: `destination` (an extension, a SIP URI or the park extension) rings for the
+  // leg `stays` (invalid: the caller's leg); whoever answers takes the other leg's place, and
+  // that leg is hung up. Completes once the destination rings; if nobody answers, the call
+  // stays as it was. The kTransferred event follows the answer.
+  virtual void blindTransfer(CallId call, std::string destination, LegId stays = {},
+                             Completion done = {}) = 0;
+  // Attended transfer: the party the two answered calls have in common (the transferor)
+  // leaves both, and the other two parties are connected (the second call's party is moved to
+  // the first call with a re-INVITE, the second call ends with kAttendedTransfer).
+  virtual void attendedTransfer(CallId first, CallId second, Completion done = {}) = 0;
+  // Parks the leg `stays` (invalid: the caller's) of an answered call in a free slot (done
+  // gets it); the other leg is hung up. After RoutingOptions::parkTimeout the parked call
+  // rings the phone that parked it.
+  virtual void park(CallId call, LegId stays,
+                    std::function<void(absl::StatusOr<std::string> slot)> done) = 0;
+  // Rings `destination` for the call parked in `slot`; whoever answers is connected to it.
+  virtual void unpark(std::string slot, std::string destination,
+                      std::function<void(absl::StatusOr<CallId>)> done) = 0;
+  // Pickup with invite: `destination` rings too for the call ringing at extension `ringing`
+  // (the newest such call); whoever answers first takes it.
+  virtual void pickup(std::string ringing, std::string destination,
+                      std::function<void(absl::StatusOr<CallId>)> done) = 0;
+  // Sends DTMF digits (0-9, *, #, A-D) to a leg as SIP INFO (application/dtmf-relay).
+  virtual void sendDtmf(CallId call, LegId leg, std::string digits, Completion done = {}) = 0;
+
   // The calls in progress, as of the moment the signaling thread reads them.
   virtual void listCalls(std::function<void(std::vector<CallInfo>)> done) = 0;
 

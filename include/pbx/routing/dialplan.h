@@ -15,7 +15,10 @@
 //
 // Replacing the dialplan is atomic; a call keeps the dialplan it started with.
 // The default dialplan (DefaultDialplan()) is the extension directory: a dialled extension
-// rings every registered device of it; anything else is kNoRoute (404).
+// rings every registered device of it; the park extension (888) parks the caller in the first
+// free slot (890-899), a slot picks up the call parked there, "**" + an extension picks up a
+// call ringing at that extension and "*9" the newest call ringing in the caller's pickup
+// groups; anything else is kNoRoute (404).
 //
 // Thread-safety: route() runs on the signaling thread and must not block; `decide` may be
 // called from any thread, once (later calls are ignored).
@@ -56,18 +59,27 @@ struct Decision {
     kRing,    // ring `targets`; if none answers the call ends (busy, no answer, ...)
     kReject,  // refuse the call with `cause` (and `sipStatus`, if set)
     kAnswer,  // answer the call and leave it to the program (CallControl operations)
+    kPark,    // answer and park the caller in a free slot (the kParked event names it)
+    kUnpark,  // connect the caller to the call parked in `slot`
+    kPickup,  // connect the caller to a call ringing at extension `target` (empty: the
+              // newest call ringing in one of the caller's pickup groups)
   };
   Kind kind = Kind::kReject;
   std::vector<RingTarget> targets{};
   RingStrategy strategy = RingStrategy::kParallel;
   call::Cause cause = call::Cause::kNoRoute;
   int sipStatus = 0;       // kReject: overrides SipStatusFor(cause) when set
+  std::string slot{};      // kUnpark
+  std::string target{};    // kPickup
   std::string callUuid{};  // a correlation id echoed in every event of the call
 
   static Decision Ring(std::vector<RingTarget> targets,
                        RingStrategy strategy = RingStrategy::kParallel);
   static Decision Reject(call::Cause cause, int sipStatus = 0);
   static Decision Answer();
+  static Decision Park();
+  static Decision Unpark(std::string slot);
+  static Decision Pickup(std::string extension);  // empty: group pickup
 };
 
 using DecisionCallback = std::function<void(Decision decision)>;
@@ -79,8 +91,18 @@ class Dialplan {
 };
 using DialplanPtr = std::shared_ptr<Dialplan>;
 
+// The numbers of the PBX's own services, as the default dialplan knows them.
+struct NumberingPlan {
+  std::string parkExtension = "888";
+  std::vector<std::string> parkSlots = {"890", "891", "892", "893", "894",
+                                        "895", "896", "897", "898", "899"};
+  std::string directedPickupPrefix = "**";  // "**101" picks up a call ringing at 101
+  std::string groupPickupCode = "*9";
+};
+
 // The extension directory as a dialplan (see the banner). `isExtension` says whether a number
 // is an extension of the PBX's directory at the time of the call.
-DialplanPtr DefaultDialplan(std::function<bool(const std::string& number)> isExtension);
+DialplanPtr DefaultDialplan(NumberingPlan plan,
+                            std::function<bool(const std::string& number)> isExtension);
 
 }  // namespace pbx::routing

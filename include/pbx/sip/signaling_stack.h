@@ -92,6 +92,26 @@ using RegisterResponder = std::function<void(const RegisterResponse&)>;
 
 // ---- INVITE dialogs -------------------------------------------------------------------------
 
+// A dialog as RFC 3891's Replaces names it, from the side that receives the header: the
+// dialog whose Call-ID is `callId`, whose local tag is `toTag` and whose remote tag is
+// `fromTag`.
+struct Replaces {
+  std::string callId;
+  std::string toTag;
+  std::string fromTag;
+  bool earlyOnly = false;  // ;early-only
+};
+
+// A dialog's identity as seen from our side: its Call-ID and both tags.
+struct DialogId {
+  std::string callId;
+  std::string localTag;
+  std::string remoteTag;
+  bool matches(const Replaces& replaces) const {
+    return callId == replaces.callId && localTag == replaces.toTag && remoteTag == replaces.fromTag;
+  }
+};
+
 struct InviteRequest {
   Uri requestUri;
   NameAddr from;
@@ -103,7 +123,22 @@ struct InviteRequest {
   std::string sdp;
   RequestSource source;
   std::string userAgent;
+  // Replaces (RFC 3891): this INVITE takes the place of an existing dialog.
+  std::optional<Replaces> replaces{};
 };
+
+// A REFER received in a dialog (RFC 3515): where the peer asks us to send its party.
+struct ReferRequest {
+  Uri referTo;                       // the target, without the Replaces header field
+  std::optional<Replaces> replaces;  // Refer-To's ?Replaces=: an attended transfer
+  std::string referredBy;            // the Referred-By header, verbatim, if any
+};
+
+// Answers a REFER: 202 to accept it (the progress then goes out as NOTIFYs, see
+// Dialog::notifyReferProgress), or an error status (403, 488, 501, ...).
+using ReferResponder = std::function<void(int status)>;
+// Answers an INFO (or any in-dialog request the stack passes on): a final status.
+using StatusResponder = std::function<void(int status)>;
 
 // A final error response, optionally with a challenge (407) or Retry-After (503).
 struct Rejection {
@@ -144,7 +179,18 @@ class DialogHandler {
   // UAS: the ACK to our 2xx arrived, with its SDP body if any — the answer to the offer our
   // 2xx carried when the INVITE had none (RFC 3264 section 5, "late offer").
   virtual void onAck(const std::string& sdp) {}
+  // Confirmed dialog: the peer sent REFER. Default: 603 (transfers not taken).
+  virtual void onRefer(const ReferRequest& refer, ReferResponder respond) { respond(603); }
+  // Confirmed dialog: the peer sent INFO (e.g. DTMF as application/dtmf-relay). Default: 415.
+  virtual void onInfo(const std::string& contentType, const std::string& body,
+                      StatusResponder respond) {
+    respond(415);
+  }
 };
+
+// The final answer to a re-INVITE we sent: 200 with the peer's answer, or an error (491 glare,
+// 488, 408 timeout, ...), after which the session is as it was before.
+using ReinviteDone = std::function<void(int status, const std::string& sdp)>;
 
 class Dialog {
  public:
@@ -161,6 +207,18 @@ class Dialog {
   // Either side: CANCEL before a final response (UAC), reject with 480 (UAS, unanswered),
   // or BYE (confirmed). Ends the dialog.
   virtual void hangup() = 0;
+
+  // The dialog's Call-ID and tags (tags empty until the dialog has them).
+  virtual DialogId id() const = 0;
+  // Confirmed dialog: sends a re-INVITE with `sdp` as the offer; `done` gets the final answer
+  // unless the dialog ends first. One at a time: a second one before the first's answer gets
+  // 491 at once.
+  virtual void reinvite(const std::string& sdp, ReinviteDone done) = 0;
+  // After a REFER we accepted with 202: a NOTIFY with the message/sipfrag "SIP/2.0 <status>
+  // <reason>"; the one with a final status (>= 200) ends the implicit subscription.
+  virtual void notifyReferProgress(int status, const std::string& reason) = 0;
+  // Confirmed dialog: sends INFO with the body (e.g. application/dtmf-relay).
+  virtual void sendInfo(const std::string& contentType, const std::string& body) = 0;
 };
 
 struct OutboundInvite {

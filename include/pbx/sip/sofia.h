@@ -31,7 +31,7 @@ struct SofiaStackOptions {
   // Whether a thread of its own sends on the UDP socket (SipOptions::udpSendThread).
   bool udpSendThread = true;
   // Methods listed in Allow (OPTIONS answers carry it too).
-  std::string allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, REGISTER";
+  std::string allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, REGISTER, REFER, NOTIFY, INFO";
 };
 
 // `loop` must come from CreateSofiaEventLoop() and outlive the stack.

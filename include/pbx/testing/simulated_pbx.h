@@ -87,6 +87,20 @@ class SimCall {
   // our SDP in the given direction.
   void reinviteWithoutOffer(const std::string& answerDirection = "sendrecv");
   int lastReinviteStatus() const { return reinviteStatus_; }
+  // Sends REFER: a blind transfer of the other party to `number` (an extension or "888"), or,
+  // with `replacing`, an attended transfer to the party of that other call of ours (Refer-To
+  // with Replaces naming it). referStatus() is the PBX's answer (202) once the loop ran;
+  // notifies() the sipfrag statuses of its NOTIFYs.
+  void refer(const std::string& number, const SimCall* replacing = nullptr);
+  int referStatus() const { return referStatus_; }
+  const std::vector<int>& notifies() const { return notifies_; }
+  // Sends INFO; infoStatus() is the PBX's answer. infos() are the INFOs the PBX sent us
+  // ("content-type\nbody").
+  void sendInfo(const std::string& contentType, const std::string& body);
+  int infoStatus() const { return infoStatus_; }
+  const std::vector<std::string>& infos() const { return infos_; }
+  // re-INVITEs the PBX sent us (answered by the phone in kind).
+  int reinvitesReceived() const { return reinvitesReceived_; }
   // Sends `packets` RTP packets to the address the PBX gave us.
   bool sendRtp(uint64_t packets, uint64_t bytes = 172);
   // RTP packets the PBX relayed to us.
@@ -97,6 +111,8 @@ class SimCall {
   friend class SimulatedSignalingStack;
   SimCall(SimPhone& phone, bool incoming, std::string number, SocketAddress localMedia);
   std::string localSdp(const std::string& direction) const;
+  // The direction that answers an offer (RFC 3264 6.1): sendonly -> recvonly, ...
+  static std::string AnswerDirectionFor(const std::string& offer);
 
   SimPhone& phone_;
   const bool incoming_;
@@ -111,6 +127,12 @@ class SimCall {
   std::string remoteSdp_;
   int reinviteStatus_ = 0;
   bool authTried_ = false;
+  int referStatus_ = 0;
+  int infoStatus_ = 0;
+  int reinvitesReceived_ = 0;
+  std::vector<int> notifies_;
+  std::vector<std::string> infos_;
+  std::optional<sip::Replaces> replaces_;  // the INVITE's Replaces header
   OfferTiming offer_ = OfferTiming::kInInvite;
   uint64_t link_ = 0;  // the stack's dialog id for this call
 };
@@ -124,6 +146,10 @@ struct SimPhoneOptions {
   // call control to screen a new INVITE without credentials arriving over UDP
   // (SignalingHandler::screenInvite) and hands every other one to onInvite.
   sip::Transport transport = sip::Transport::kUdp;
+  // The PBX's re-INVITEs are refused with this status instead of answered (e.g. 488).
+  int rejectReinvitesWith = 0;
+  // After a REFER, the phone hangs up its call once a NOTIFY says the transfer succeeded.
+  bool hangupAfterTransfer = true;
 };
 
 class SimPhone {
@@ -139,6 +165,9 @@ class SimPhone {
 
   // Starts a call (INVITE, answering the 407 challenge). Run the loop to make it progress.
   SimCall& call(const std::string& number, OfferTiming offer = OfferTiming::kInInvite);
+  // An INVITE with Replaces naming `replaced`'s dialog with the PBX (a call of this or another
+  // phone): this call takes that one's place.
+  SimCall& callReplacing(const SimCall& replaced, const std::string& number = "replaces");
   // The most recent incoming call that is ringing (or not yet answered), or nullptr.
   SimCall* incoming();
   const std::vector<std::unique_ptr<SimCall>>& calls() const { return calls_; }

@@ -59,6 +59,10 @@ class SimulatedSignalingStack final : public sip::SignalingStack {
   void phoneBye(SimCall& call);
   // A re-INVITE with `sdp` as its offer; with an empty one, `ackAnswer` goes in the ACK.
   void phoneReinvite(SimCall& call, const std::string& sdp, const std::string& ackAnswer = {});
+  void phoneRefer(SimCall& call, sip::ReferRequest refer);
+  void phoneInfo(SimCall& call, const std::string& contentType, const std::string& body);
+  // The Replaces header that names `call`'s dialog with the PBX, as the phone would write it.
+  std::optional<sip::Replaces> replacesFor(const SimCall& call);
 
  private:
   class SimDialog;

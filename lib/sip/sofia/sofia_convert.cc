@@ -126,4 +126,82 @@ std::string NextHopUri(const RequestSource& source) {
   return absl::StrCat("sip:", source.address.str(), ";transport=", TransportName(source.transport));
 }
 
+std::optional<Replaces> ToReplaces(const sip_replaces_t* r) {
+  if (r == nullptr || r->rp_call_id == nullptr || r->rp_to_tag == nullptr ||
+      r->rp_from_tag == nullptr)
+    return std::nullopt;
+  return Replaces{r->rp_call_id, r->rp_to_tag, r->rp_from_tag, r->rp_early_only != 0};
+}
+
+std::optional<Replaces> ParseReplaces(std::string_view value) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  };
+  Replaces out;
+  bool first = true;
+  while (true) {
+    size_t semi = value.find(';');
+    std::string_view part = trim(value.substr(0, semi));
+    if (first) {
+      if (part.empty()) return std::nullopt;
+      out.callId = std::string(part);
+      first = false;
+    } else {
+      size_t eq = part.find('=');
+      std::string name = absl::AsciiStrToLower(std::string(trim(part.substr(0, eq))));
+      std::string val =
+          eq == std::string_view::npos ? std::string() : std::string(trim(part.substr(eq + 1)));
+      if (name == "to-tag")
+        out.toTag = val;
+      else if (name == "from-tag")
+        out.fromTag = val;
+      else if (name == "early-only")
+        out.earlyOnly = true;
+    }
+    if (semi == std::string_view::npos) break;
+    value.remove_prefix(semi + 1);
+  }
+  if (out.toTag.empty() || out.fromTag.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<Replaces> ReplacesOfUriHeaders(const char* headers) {
+  if (headers == nullptr) return std::nullopt;
+  std::string_view all(headers);
+  while (!all.empty()) {
+    size_t amp = all.find('&');
+    std::string_view field = all.substr(0, amp);
+    size_t eq = field.find('=');
+    if (eq != std::string_view::npos &&
+        absl::AsciiStrToLower(std::string(field.substr(0, eq))) == "replaces") {
+      std::string decoded;
+      std::string_view v = field.substr(eq + 1);
+      for (size_t i = 0; i < v.size(); ++i) {
+        int hi, lo;
+        auto hex = [](char c) {
+          if (c >= '0' && c <= '9') return c - '0';
+          if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+          if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+          return -1;
+        };
+        if (v[i] == '%' && i + 2 < v.size() && (hi = hex(v[i + 1])) >= 0 &&
+            (lo = hex(v[i + 2])) >= 0) {
+          decoded.push_back(static_cast<char>(hi * 16 + lo));
+          i += 2;
+        } else if (v[i] == '%') {
+          return std::nullopt;  // a broken escape
+        } else {
+          decoded.push_back(v[i]);
+        }
+      }
+      return ParseReplaces(decoded);
+    }
+    if (amp == std::string_view::npos) break;
+    all.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
 }  // namespace pbx::sip::internal

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "pbx/sip/signaling_stack.h"
 
@@ -26,5 +27,12 @@ std::string UserAgentOf(const sip_t* sip);
 const char* StablePhrase(int status, const std::string& reason);
 // "sip:host:port;transport=udp" for sending to a RequestSource.
 std::string NextHopUri(const RequestSource& source);
+// A Replaces header (RFC 3891) as sofia parsed it; nullopt without a Call-ID and both tags.
+std::optional<Replaces> ToReplaces(const sip_replaces_t* replaces);
+// The Replaces header field of a URI's headers ("Replaces=abc%40host%3Bto-tag%3D1..." in a
+// Refer-To), percent-decoded and parsed; nullopt when absent or malformed.
+std::optional<Replaces> ReplacesOfUriHeaders(const char* headers);
+// Parses a Replaces header value: "callid;to-tag=a;from-tag=b[;early-only]".
+std::optional<Replaces> ParseReplaces(std::string_view value);
 
 }  // namespace pbx::sip::internal

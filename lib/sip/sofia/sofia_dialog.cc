@@ -5,6 +5,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 
+#include "absl/strings/ascii.h"
 #include "lib/base/log.h"
 #include "lib/sip/sofia/request_ref.h"
 #include "lib/sip/sofia/sofia_convert.h"
@@ -146,7 +147,21 @@ bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, con
     callId_ = sip->sip_call_id->i_id;
   switch (event) {
     case nua_r_invite:
+      if (reinviteDone_ && inviteFinal_) {
+        if (status >= 200) {
+          ReinviteDone done = std::move(reinviteDone_);
+          reinviteDone_ = nullptr;
+          if (handler_ && !ended_) done(status, status < 300 ? SdpBodyOf(sip) : std::string());
+        }
+        break;
+      }
       onInviteResponse(status, phrase, sip);
+      break;
+    case nua_i_refer:
+      onRefer(sip, tags);
+      break;
+    case nua_i_info:
+      onInfo(sip);
       break;
     case nua_i_invite:  // a re-INVITE on a dialog we already know
       onOffer(sip);
@@ -198,6 +213,110 @@ bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, con
       break;
   }
   return false;
+}
+
+DialogId SofiaDialog::id() const {
+  DialogId out{callId_, {}, {}};
+  if (const sip_to_t* local = nua_handle_local(handle_); local && local->a_tag)
+    out.localTag = local->a_tag;
+  if (const sip_to_t* remote = nua_handle_remote(handle_); remote && remote->a_tag)
+    out.remoteTag = remote->a_tag;
+  return out;
+}
+
+void SofiaDialog::reinvite(const std::string& sdp, ReinviteDone done) {
+  if (!confirmed_ || ended_ || !done) return;
+  if (reinviteDone_) {  // one at a time, as RFC 3261 14.1 asks of a UA
+    std::weak_ptr<SofiaDialog*> weak = self_;
+    stack_.loop().post([weak, done = std::move(done)] {
+      if (!weak.expired()) done(491, "");
+    });
+    return;
+  }
+  reinviteDone_ = std::move(done);
+  nua_invite(handle_, SIPTAG_CONTENT_TYPE_STR(kSdpType), SIPTAG_PAYLOAD_STR(sdp.c_str()),
+             TAG_IF(!contact_.empty(), SIPTAG_CONTACT_STR(contact_.c_str())), TAG_END());
+}
+
+void SofiaDialog::sendInfo(const std::string& contentType, const std::string& body) {
+  if (!confirmed_ || ended_) return;
+  nua_info(handle_, SIPTAG_CONTENT_TYPE_STR(contentType.c_str()), SIPTAG_PAYLOAD_STR(body.c_str()),
+           TAG_END());
+}
+
+void SofiaDialog::notifyReferProgress(int status, const std::string& reason) {
+  if (ended_ || referEvent_.empty()) return;
+  std::string fragment =
+      "SIP/2.0 " + std::to_string(status) + " " + StablePhrase(status, reason) + "\r\n";
+  bool final = status >= 200;
+  nua_notify(
+      handle_, NUTAG_NEWSUB(1), SIPTAG_EVENT_STR(referEvent_.c_str()),
+      SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"), SIPTAG_PAYLOAD_STR(fragment.c_str()),
+      NUTAG_SUBSTATE(final ? nua_substate_terminated : nua_substate_active),
+      TAG_IF(final, SIPTAG_SUBSCRIPTION_STATE_STR("terminated;reason=noresource")), TAG_END());
+  if (final) referEvent_.clear();
+}
+
+void SofiaDialog::onRefer(const sip_t* sip, tagi_t tags[]) {
+  auto request = std::make_shared<RequestRef>(stack_.nua());
+  auto respond = [handle = handle_, request](int status) {
+    nua_respond(handle, status, StablePhrase(status, ""),
+                TAG_IF(request->msg(), NUTAG_WITH(request->msg())), TAG_END());
+  };
+  if (ended_ || handler_ == nullptr || !confirmed_) return respond(481);
+  if (sip == nullptr || sip->sip_refer_to == nullptr ||
+      sip->sip_refer_to->r_url->url_type != url_sip)
+    return respond(400);
+  ReferRequest refer;
+  url_t target = *sip->sip_refer_to->r_url;
+  refer.replaces = ReplacesOfUriHeaders(target.url_headers);
+  if (target.url_headers && !refer.replaces) {
+    std::string headers = target.url_headers;
+    if (absl::AsciiStrToLower(headers).find("replaces") != std::string::npos) return respond(400);
+  }
+  target.url_headers = nullptr;
+  refer.referTo = ToUri(&target);
+  if (sip->sip_referred_by) {
+    char buffer[512];
+    if (sip_header_e(buffer, sizeof buffer,
+                     reinterpret_cast<const sip_header_t*>(sip->sip_referred_by), 0) > 0)
+      refer.referredBy = buffer;
+  }
+  // The Event our NOTIFYs carry: "refer;id=<CSeq>" (RFC 3515 2.4.6), as nua names it.
+  const sip_event_t* event = nullptr;
+  tl_gets(tags, NUTAG_REFER_EVENT_REF(event), TAG_END());
+  std::string eventText = "refer";
+  if (event && event->o_type) {
+    eventText = event->o_type;
+    if (event->o_id) eventText += std::string(";id=") + event->o_id;
+  } else if (sip->sip_cseq) {
+    eventText = "refer;id=" + std::to_string(sip->sip_cseq->cs_seq);
+  }
+  std::weak_ptr<SofiaDialog*> weak = self_;
+  handler_->onRefer(refer, [weak, respond, eventText](int status) {
+    if (weak.expired()) return;
+    if (status >= 200 && status < 300) (**weak.lock()).referEvent_ = eventText;
+    respond(status);
+  });
+}
+
+void SofiaDialog::onInfo(const sip_t* sip) {
+  auto request = std::make_shared<RequestRef>(stack_.nua());
+  auto respond = [handle = handle_, request](int status) {
+    nua_respond(handle, status, StablePhrase(status, ""),
+                TAG_IF(request->msg(), NUTAG_WITH(request->msg())), TAG_END());
+  };
+  if (ended_ || handler_ == nullptr) return respond(481);
+  std::string type = sip && sip->sip_content_type && sip->sip_content_type->c_type
+                         ? sip->sip_content_type->c_type
+                         : "";
+  std::string body = sip && sip->sip_payload && sip->sip_payload->pl_data
+                         ? std::string(sip->sip_payload->pl_data, sip->sip_payload->pl_len)
+                         : "";
+  std::weak_ptr<SofiaDialog*> weak = self_;
+  handler_->onInfo(type, body, [weak, respond](int status) {
+    if (!weak.expired()) respond(status);
+  });
 }
 
 }  // namespace pbx::sip::internal

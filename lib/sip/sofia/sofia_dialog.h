@@ -34,6 +34,10 @@ class SofiaDialog final : public Dialog {
   void accept(const std::string& sdp) override;
   void reject(const Rejection& rejection) override;
   void hangup() override;
+  DialogId id() const override;
+  void reinvite(const std::string& sdp, ReinviteDone done) override;
+  void notifyReferProgress(int status, const std::string& reason) override;
+  void sendInfo(const std::string& contentType, const std::string& body) override;
 
   // 100 Trying now, unless the INVITE has had a response. For INVITEs over TCP, where nta's
   // own 100 would wait T2/2 = 2 s. The INVITE stays pending for overload control until a
@@ -51,6 +55,8 @@ class SofiaDialog final : public Dialog {
   void responseSeen();
   void onInviteResponse(int status, const char* phrase, const sip_t* sip);
   void onOffer(const sip_t* sip);
+  void onRefer(const sip_t* sip, tagi_t tags[]);
+  void onInfo(const sip_t* sip);
   void endWithoutEvent();
 
   SofiaStack& stack_;
@@ -63,7 +69,9 @@ class SofiaDialog final : public Dialog {
   bool awaitingResponse_ = true;  // ... or not even a provisional one yet
   bool confirmed_ = false;
   bool ackReceived_ = false;
-  bool ended_ = false;  // no more events go to the handler
+  bool ended_ = false;         // no more events go to the handler
+  ReinviteDone reinviteDone_;  // our re-INVITE waits for its final response
+  std::string referEvent_;     // the Event of our NOTIFYs for the REFER we accepted
   // Responders for re-INVITE/UPDATE hold a weak reference: they do nothing once we are gone.
   std::shared_ptr<SofiaDialog*> self_;
 };

@@ -109,7 +109,8 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                      " (address in use, or not an address of this host)"));
   nua_set_params(nua_, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
                  NUTAG_AUTOACK(1), NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
-                 NUTAG_APPL_METHOD("INVITE, REGISTER, UPDATE"),
+                 // REFER and INFO are ours to answer (transfers, DTMF), not nua's.
+                 NUTAG_APPL_METHOD("INVITE, REGISTER, UPDATE, REFER, INFO"),
                  // A callee's 302/305 is its answer, not an order: following it would let any
                  // registered device have pbxd call wherever its Contact points.
                  NUTAG_AUTO302(0), NUTAG_AUTO305(0),
@@ -267,12 +268,16 @@ void SofiaStack::onEvent(nua_event_t event, int status, const char* phrase, nua_
       nua_respond(nh, 481, "Call/Transaction Does Not Exist", TAG_END());
       nua_handle_destroy(nh);
       return;
+    case nua_i_info:
+    case nua_i_refer:
+      // Outside a dialog we know: nothing to transfer, no call to send digits to.
+      nua_respond(nh, 481, "Call/Transaction Does Not Exist", TAG_END());
+      nua_handle_destroy(nh);
+      return;
     case nua_i_options:
     case nua_i_bye:
     case nua_i_cancel:
     case nua_i_message:
-    case nua_i_info:
-    case nua_i_refer:
     case nua_i_subscribe:
     case nua_i_notify:
     case nua_i_publish:
@@ -341,6 +346,7 @@ void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   request.sdp = SdpBodyOf(sip);
   request.source = source;
   request.userAgent = UserAgentOf(sip);
+  request.replaces = ToReplaces(sip->sip_replaces);
   handler_->onInvite(*raw, request);
   if (request.source.transport != Transport::kUdp) raw->sendTryingIfUnanswered();
 }

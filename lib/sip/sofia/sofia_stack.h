@@ -47,6 +47,7 @@ class SofiaStack final : public SignalingStack {
   void invitePending(int delta) { pendingInvites_ += delta; }
   bool shuttingDown() const { return shuttingDown_; }
   nua_t* nua() const { return nua_; }
+  SofiaEventLoop& loop() { return loop_; }
 
  private:
   explicit SofiaStack(SofiaEventLoop& loop) : loop_(loop) {}
