@@ -230,39 +230,48 @@ void CallManager::joinInto(Call& target, Call& transient, CallEventType event) {
 
 void CallManager::joinCalls(Call& first, Leg& transferor, Call& second, Leg& transferor2,
                             bool byRefer, Completion done) {
+  // Normally the second call's other party moves into the first call, in the transferor's
+  // place. A second call with nobody else in it (the transferor parked itself by calling the
+  // park extension) takes the first call's other party instead: that party is parked.
   Leg* stays = first.other(transferor);
-  Leg* moving = second.other(transferor2);
+  Leg* otherParty = second.other(transferor2);
+  bool intoFirst = otherParty != nullptr;
+  Call& into = intoFirst ? first : second;
+  Call& from = intoFirst ? second : first;
+  Leg& replaced = intoFirst ? transferor : transferor2;
+  Leg* moving = intoFirst ? otherParty : stays;
   auto fail = [&](absl::Status status) {
     if (byRefer) transferor.notifyReferProgress(503, "Service Unavailable");
     done(status);
   };
   if (stays == nullptr || moving == nullptr || !first.answered() || !second.answered() ||
       moving->state != LegState::kAnswered)
-    return fail(absl::FailedPreconditionError("both calls must be answered two-party calls"));
-  std::string body =
-      moving->sdp.anchor(first.offerReplacing(transferor), first.addressFor(transferor));
-  CallId firstId = first.id(), secondId = second.id();
-  LegId transferorId = transferor.id, movingId = moving->id;
-  PBX_LOG(kInfo, "call", firstId.str(), "attended transfer: {} joins {} from {}",
-          moving->party.number, stays->party.number, secondId.str());
+    return fail(absl::FailedPreconditionError("both calls must be answered"));
+  std::string body = moving->sdp.anchor(into.offerReplacing(replaced), into.addressFor(replaced));
+  CallId intoId = into.id(), fromId = from.id(), firstId = first.id();
+  LegId replacedId = replaced.id, movingId = moving->id, referId = transferor.id;
+  PBX_LOG(kInfo, "call", intoId.str(), "attended transfer: {} moves in from {}",
+          moving->party.number, fromId.str());
   moving->reinvite(body, [=, alive = alive_](int status, const std::string& sdp) {
     if (!*alive) return;
-    Call* c1 = find(firstId);
-    Call* c2 = find(secondId);
-    Leg* from = c1 ? c1->findLeg(transferorId) : nullptr;
-    Leg* joining = c2 ? c2->findLeg(movingId) : nullptr;
-    if (from == nullptr || joining == nullptr) {
-      if (joining && c2) c2->hangup({Cause::kNormalClearing, 0, "transfer target went away"});
+    Call* target = find(intoId);
+    Call* source = find(fromId);
+    Call* referCall = find(firstId);
+    Leg* out = target ? target->findLeg(replacedId) : nullptr;
+    Leg* joining = source ? source->findLeg(movingId) : nullptr;
+    Leg* referrer = referCall ? referCall->findLeg(referId) : nullptr;
+    if (out == nullptr || joining == nullptr) {
+      if (joining && source) source->hangup({Cause::kNormalClearing, 0, "transfer target left"});
       return done(absl::AbortedError("a party left during the transfer"));
     }
     if (status < 200 || status >= 300) {
-      if (byRefer) from->notifyReferProgress(status >= 300 ? status : 500, "Failed");
+      if (byRefer && referrer) referrer->notifyReferProgress(status >= 300 ? status : 500, "");
       return done(absl::UnavailableError("the transfer target refused the re-INVITE with " +
                                          std::to_string(status)));
     }
-    if (byRefer) from->notifyReferProgress(200, "OK");
-    c1->adoptConfirmed(c2->release(*joining), *from, sdp);
-    c2->hangup({Cause::kAttendedTransfer, 0, "its party moved to " + firstId.str()});
+    if (byRefer && referrer) referrer->notifyReferProgress(200, "OK");
+    target->adoptConfirmed(source->release(*joining), *out, sdp);
+    source->hangup({Cause::kAttendedTransfer, 0, "its party moved to " + intoId.str()});
     done(absl::OkStatus());
   });
 }

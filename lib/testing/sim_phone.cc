@@ -28,10 +28,14 @@ std::string SimCall::AnswerDirectionFor(const std::string& offer) {
 }
 
 void SimCall::refer(const std::string& number, const SimCall* replacing) {
+  refer(number, replacing ? phone_.stack_.replacesFor(*replacing) : std::nullopt);
+}
+
+void SimCall::refer(const std::string& number, std::optional<sip::Replaces> replaces) {
   referStatus_ = 0;
   sip::ReferRequest refer;
   refer.referTo = {number, phone_.stack_.domain(), 0, ""};
-  if (replacing) refer.replaces = phone_.stack_.replacesFor(*replacing);
+  refer.replaces = std::move(replaces);
   refer.referredBy = "<sip:" + phone_.username_ + "@" + phone_.stack_.domain() + ">";
   phone_.stack_.phoneRefer(*this, std::move(refer));
 }
@@ -169,8 +173,13 @@ SimCall& SimPhone::call(const std::string& number, OfferTiming offer) {
 }
 
 SimCall& SimPhone::callReplacing(const SimCall& replaced, const std::string& number) {
+  return callReplacing(stack_.replacesFor(replaced), number);
+}
+
+SimCall& SimPhone::callReplacing(std::optional<sip::Replaces> replaces,
+                                 const std::string& number) {
   SimCall& call = newCall(/*incoming=*/false, number);
-  call.replaces_ = stack_.replacesFor(replaced);
+  call.replaces_ = std::move(replaces);
   sip::InviteRequest request;
   request.requestUri = {number, stack_.domain(), 0, ""};
   request.from.uri = {username_, stack_.domain(), 0, ""};

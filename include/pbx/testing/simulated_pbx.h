@@ -92,6 +92,7 @@ class SimCall {
   // with Replaces naming it). referStatus() is the PBX's answer (202) once the loop ran;
   // notifies() the sipfrag statuses of its NOTIFYs.
   void refer(const std::string& number, const SimCall* replacing = nullptr);
+  void refer(const std::string& number, std::optional<sip::Replaces> replaces);
   int referStatus() const { return referStatus_; }
   const std::vector<int>& notifies() const { return notifies_; }
   // Sends INFO; infoStatus() is the PBX's answer. infos() are the INFOs the PBX sent us
@@ -168,6 +169,8 @@ class SimPhone {
   // An INVITE with Replaces naming `replaced`'s dialog with the PBX (a call of this or another
   // phone): this call takes that one's place.
   SimCall& callReplacing(const SimCall& replaced, const std::string& number = "replaces");
+  SimCall& callReplacing(std::optional<sip::Replaces> replaces,
+                         const std::string& number = "replaces");
   // The most recent incoming call that is ringing (or not yet answered), or nullptr.
   SimCall* incoming();
   const std::vector<std::unique_ptr<SimCall>>& calls() const { return calls_; }
