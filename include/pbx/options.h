@@ -73,6 +73,12 @@ struct OverloadOptions {
   std::chrono::seconds retryAfter{5};
 };
 
+// RFC 4028 session timers, for callers that ask for them (Session-Expires or Supported: timer).
+struct SessionTimerOptions {
+  std::chrono::seconds interval{1800};  // when the caller names none
+  std::chrono::seconds minSE{90};       // shorter requests get 422 with this Min-SE
+};
+
 struct SipOptions {
   std::vector<std::string> listen{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"};
   std::string domain = "127.0.0.1";  // digest realm and host part of our URIs
@@ -83,6 +89,7 @@ struct SipOptions {
   RegistrationOptions registration;
   std::chrono::seconds noAnswerTimeout{30};
   OverloadOptions overload;
+  SessionTimerOptions sessionTimer;
 };
 
 struct MediaOptions {

@@ -119,11 +119,13 @@ void Call::emit(CallEventType type, const Leg* leg, std::optional<EndReason> end
   observer_.callEvent(*this, std::move(event));
 }
 
-void Call::startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescription> offer) {
+void Call::startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescription> offer,
+                        std::chrono::seconds sessionInterval, bool weRefresh) {
   anchor_ = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kInbound, caller_,
                                   RelaySide::kA, created_);
   anchor_->attach(dialog);
   anchor_->remote = std::move(offer);
+  if (sessionInterval.count() > 0) anchor_->setSessionTimer(sessionInterval, weRefresh);
   emit(CallEventType::kCallStarted, anchor_.get());
 }
 
@@ -354,6 +356,7 @@ void Call::rungAnswered(Leg& leg, const sip::SessionDescription& sdp) {
     anchor_->answerDueInAck = !anchor_->remote;
     anchor_->accept(anchor_->sdp.anchor(sdp, bridge_->addressFor(*anchor_)));
     anchor_->answered = partner_->answered;
+    armSessionTimer(*anchor_);
   }
   state_ = CallState::kAnswered;
   answeredAt_ = partner_->answered;
@@ -458,6 +461,7 @@ void Call::legOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respon
     return;
   }
   answerOffer(leg, sdp, std::move(respond));
+  armSessionTimer(leg);  // a re-INVITE or UPDATE refreshes the session
 }
 
 void Call::legAck(Leg& leg, const std::string& sdp) {
@@ -529,6 +533,7 @@ absl::Status Call::answer() {
   }
   anchor_->accept(body);
   anchor_->answered = dispatcher_.timeSource().systemTime();
+  armSessionTimer(*anchor_);
   answeredAt_ = anchor_->answered;
   state_ = CallState::kAnswered;
   emit(CallEventType::kAnswered, anchor_.get());

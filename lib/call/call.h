@@ -76,7 +76,10 @@ class Call final : private LegObserver {
   ~Call() override;
 
   // An inbound call: the caller's dialog and its offer (nullopt for a late-offer INVITE).
-  void startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescription> offer);
+  // `sessionInterval` (0: none) is the RFC 4028 session interval negotiated with the caller,
+  // `weRefresh` whether pbxkit is its refresher.
+  void startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescription> offer,
+                    std::chrono::seconds sessionInterval = {}, bool weRefresh = false);
   // A click-to-call: rings `source`; the first device of it to answer becomes the anchor, and
   // `destination` rings for it.
   void startOriginate(std::vector<RingGroup> source, std::vector<RingGroup> destination);
@@ -191,6 +194,9 @@ class Call final : private LegObserver {
   int finalFailureStatus() const;
   void answerOffer(Leg& leg, const std::string& sdp, sip::OfferResponder respond);
   void noteHold(Leg& leg, bool wasHeld);
+  // RFC 4028: once `leg` is answered, refresh its session (when we are the refresher) or end
+  // the call when the peer lets it expire. Every refresh the peer sends re-arms it.
+  void armSessionTimer(Leg& leg);
   void finish(int failStatus, EndReason reason);
   void emit(CallEventType type, const Leg* leg, std::optional<EndReason> end = std::nullopt,
             std::string detail = {});

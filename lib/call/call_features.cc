@@ -184,6 +184,7 @@ void Call::adoptInbound(std::unique_ptr<Leg> leg, Leg* replaced, CallEventType e
     joining.accept(toJoining);
     auto now = dispatcher_.timeSource().systemTime();
     anchor_->answered = joining.answered = answeredAt_ = now;
+    armSessionTimer(*anchor_);
     partner_ = std::move(leg);
     state_ = CallState::kAnswered;
     bridge_->updateForwarding(anchor_.get(), partner_.get());
@@ -283,6 +284,40 @@ void Call::adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::st
   bridge_->updateForwarding(anchor_.get(), partner_.get());
   emit(CallEventType::kTransferred, &joining, std::nullopt, joining.party.number);
   emit(CallEventType::kBridged, &joining);
+}
+
+void Call::armSessionTimer(Leg& leg) {
+  if (leg.sessionInterval.count() <= 0 || leg.state != LegState::kAnswered || ended()) return;
+  using std::chrono::seconds;
+  Leg* target = &leg;
+  if (leg.weRefresh) {
+    // We refresh at half the interval (RFC 4028 10), with a re-INVITE offering what we
+    // offered last; a refresh the peer refuses with 408 or 481 ends the session.
+    leg.sessionTimer = dispatcher_.createTimer([this, target] {
+      target->reinvite(target->sdp.last(), [this, target](int status, const std::string& sdp) {
+        if (status == 408 || status == 481) {
+          hangup({Cause::kSessionExpired, status, "the session refresh failed"});
+          return;
+        }
+        if (status >= 200 && status < 300) {
+          auto answer = sip::SessionDescription::Parse(sdp);
+          if (answer.ok() && bridge_) bridge_->applyRemote(*target, *answer);
+        }
+        armSessionTimer(*target);
+      });
+    });
+    leg.sessionTimer->enable(leg.sessionInterval / 2);
+    return;
+  }
+  // The peer refreshes; without a refresh we end the session a little before it expires
+  // (RFC 4028 10: the smaller of 32 s and a third of the interval).
+  seconds margin = std::min(seconds(32), leg.sessionInterval / 3);
+  leg.sessionTimer = dispatcher_.createTimer([this, target] {
+    PBX_LOG(kInfo, "call", id_.str(), "{}'s session expired without a refresh",
+            target->party.number);
+    hangup({Cause::kSessionExpired, 0, "session timer expired"});
+  });
+  leg.sessionTimer->enable(leg.sessionInterval - margin);
 }
 
 absl::Status Call::sendDtmf(Leg& leg, const std::string& digits) {

@@ -19,6 +19,7 @@ CallLayerOptions CallLayerOptions::From(const Options& o) {
   c.decisionTimeout = o.routing.decisionTimeout;
   c.numbering = o.routing.numbering;
   c.parkTimeout = o.routing.parkTimeout;
+  c.sessionTimer = o.sip.sessionTimer;
   return c;
 }
 
@@ -96,6 +97,26 @@ void CallManager::onInvite(sip::Dialog& dialog, const sip::InviteRequest& reques
   caller.displayName =
       request.from.displayName.empty() && from ? from->displayName : request.from.displayName;
   if (request.replaces) return inviteReplacing(dialog, request, caller, std::move(offer));
+
+  // RFC 4028, for callers that ask for session timers: an interval no shorter than our Min-SE
+  // (else 422), refreshed by the caller when it supports the extension, by us when it does not.
+  std::chrono::seconds sessionInterval{0};
+  bool weRefresh = false;
+  const auto& st = request.sessionTimer;
+  if (st.expires > 0 || st.supported) {
+    auto minSE = options_.sessionTimer.minSE;
+    if (st.expires > 0 && std::chrono::seconds(st.expires) < minSE) {
+      metrics_.failed(422).inc();
+      PBX_LOG(kInfo, "call", "", "INVITE {}: Session-Expires {} is below our Min-SE {}",
+              request.callId, st.expires, minSE.count());
+      return dialog.reject({422, "Session Interval Too Small", std::nullopt, std::nullopt,
+                            static_cast<uint32_t>(minSE.count())});
+    }
+    sessionInterval = st.expires > 0 ? std::chrono::seconds(st.expires)
+                                     : std::max(options_.sessionTimer.interval, minSE);
+    sessionInterval = std::max(sessionInterval, std::chrono::seconds(st.minSE));
+    weRefresh = !st.supported || st.refresher == sip::SessionTimerRequest::Refresher::kUas;
+  }
   CallId id = CallId::Next();
   PBX_LOG(kInfo, "call", id.str(), "{} calls {}, SIP Call-ID {}", account.username,
           request.requestUri.user, request.callId);
@@ -103,7 +124,7 @@ void CallManager::onInvite(sip::Dialog& dialog, const sip::InviteRequest& reques
       add(std::make_unique<Call>(id, dispatcher_, stack_, media_, static_cast<CallObserver&>(*this),
                                  caller, request.requestUri.user, std::string()));
   Call& call = *entry.call;
-  call.startInbound(dialog, std::move(offer));
+  call.startInbound(dialog, std::move(offer), sessionInterval, weRefresh);
   route(call, request);
 }
 

@@ -28,6 +28,7 @@ struct CallLayerOptions {
   std::chrono::seconds decisionTimeout{10};
   routing::NumberingPlan numbering;
   std::chrono::seconds parkTimeout{90};
+  SessionTimerOptions sessionTimer;
 
   static CallLayerOptions From(const Options& options);
 };

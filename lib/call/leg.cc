@@ -56,6 +56,12 @@ void Leg::sendInfo(const std::string& contentType, const std::string& body) {
   if (dialog_) dialog_->sendInfo(contentType, body);
 }
 
+void Leg::setSessionTimer(std::chrono::seconds interval, bool refresh) {
+  sessionInterval = interval;
+  weRefresh = refresh;
+  if (dialog_) dialog_->setSessionTimer(static_cast<uint32_t>(interval.count()), refresh);
+}
+
 sip::DialogId Leg::dialogId() const { return dialog_ ? dialog_->id() : sip::DialogId{}; }
 
 LegInfo Leg::info() const {

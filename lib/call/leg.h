@@ -11,6 +11,7 @@
 #include <string>
 
 #include "lib/call/sdp_anchor.h"
+#include "pbx/base/dispatcher.h"
 #include "pbx/call/call_types.h"
 #include "pbx/media/rtp_relay.h"
 #include "pbx/sip/sdp.h"
@@ -59,6 +60,7 @@ class Leg final : public sip::DialogHandler {
   void reinvite(const std::string& sdp, sip::ReinviteDone done);
   void notifyReferProgress(int status, const std::string& reason);
   void sendInfo(const std::string& contentType, const std::string& body);
+  void setSessionTimer(std::chrono::seconds interval, bool weRefresh);
   sip::DialogId dialogId() const;
 
   LegInfo info() const;
@@ -79,6 +81,10 @@ class Leg final : public sip::DialogHandler {
   bool answerDueInAck = false;
   bool acked = false;  // (UAS) the ACK to our 2xx arrived
   LegSdp sdp;          // what this leg is shown
+  // RFC 4028 on this leg: the session interval (0: none) and whether we refresh it.
+  std::chrono::seconds sessionInterval{0};
+  bool weRefresh = false;
+  TimerPtr sessionTimer;  // refresh (ours) or expiry (theirs)
 
   // sip::DialogHandler
   void onProvisional(int status, const std::string& reason, const std::string& sdp) override;

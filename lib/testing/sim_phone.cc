@@ -168,6 +168,7 @@ SimCall& SimPhone::call(const std::string& number, OfferTiming offer) {
   request.to.uri = request.requestUri;
   if (offer == OfferTiming::kInInvite) request.sdp = call.localSdp("sendrecv");
   request.source = {signaling_, options_.transport};
+  request.sessionTimer = sessionTimerRequest();
   stack_.phoneInvite(call, std::move(request));
   return call;
 }
@@ -176,8 +177,7 @@ SimCall& SimPhone::callReplacing(const SimCall& replaced, const std::string& num
   return callReplacing(stack_.replacesFor(replaced), number);
 }
 
-SimCall& SimPhone::callReplacing(std::optional<sip::Replaces> replaces,
-                                 const std::string& number) {
+SimCall& SimPhone::callReplacing(std::optional<sip::Replaces> replaces, const std::string& number) {
   SimCall& call = newCall(/*incoming=*/false, number);
   call.replaces_ = std::move(replaces);
   sip::InviteRequest request;
@@ -189,6 +189,15 @@ SimCall& SimPhone::callReplacing(std::optional<sip::Replaces> replaces,
   request.replaces = call.replaces_;
   stack_.phoneInvite(call, std::move(request));
   return call;
+}
+
+sip::SessionTimerRequest SimPhone::sessionTimerRequest() const {
+  sip::SessionTimerRequest st;
+  st.expires = options_.sessionExpires;
+  st.supported = options_.supportsTimer;
+  if (options_.refresher == "uac") st.refresher = sip::SessionTimerRequest::Refresher::kUac;
+  if (options_.refresher == "uas") st.refresher = sip::SessionTimerRequest::Refresher::kUas;
+  return st;
 }
 
 SimCall* SimPhone::incoming() {

@@ -30,7 +30,10 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
     if (uac_ || final_ || ended_) return;
     final_ = true;
     confirmed_ = true;
-    toPhone([&stack = stack_, id = id_, sdp](SimCall& c) {
+    toPhone([&stack = stack_, id = id_, sdp, expires = sessionExpires_,
+             weRefresh = weRefresh_](SimCall& c) {
+      c.sessionExpires_ = expires;
+      c.refresher_ = expires == 0 ? "" : weRefresh ? "uas" : "uac";
       c.remoteSdp_ = sdp;
       c.finalStatus_ = 200;
       c.state_ = SimCall::State::kAnswered;
@@ -107,6 +110,11 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
     });
   }
 
+  void setSessionTimer(uint32_t seconds, bool weRefresh) override {
+    sessionExpires_ = seconds;
+    weRefresh_ = weRefresh;
+  }
+
   void sendInfo(const std::string& contentType, const std::string& body) override {
     if (!confirmed_ || ended_) return;
     toPhone([contentType, body](SimCall& c) { c.infos_.push_back(contentType + "\n" + body); });
@@ -153,7 +161,9 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
   bool ended_ = false;
   bool cancelled_ = false;
   bool retiring_ = false;
-  bool reinviting_ = false;  // a re-INVITE of ours waits for the phone's answer
+  bool reinviting_ = false;      // a re-INVITE of ours waits for the phone's answer
+  uint32_t sessionExpires_ = 0;  // Session-Expires of our 2xx
+  bool weRefresh_ = false;
 };
 
 SimulatedSignalingStack::SimDialog* SimulatedSignalingStack::find(uint64_t id) {
@@ -171,6 +181,7 @@ void SimulatedSignalingStack::toHandler(uint64_t id, std::function<void(sip::Dia
 void SimulatedSignalingStack::onPhoneRejected(SimCall& c, const sip::Rejection& r) {
   c.finalStatus_ = r.status;
   c.retryAfter_ = r.retryAfterSeconds;
+  c.minSE_ = r.minSessionExpires.value_or(0);
   if (r.status == 407 && r.proxyChallenge && !c.authTried_) {
     // The phone answers the challenge with a new INVITE carrying credentials.
     c.authTried_ = true;
@@ -191,6 +202,7 @@ void SimulatedSignalingStack::onPhoneRejected(SimCall& c, const sip::Rejection& 
     if (c.offer_ == OfferTiming::kInInvite) request.sdp = c.localSdp("sendrecv");
     request.source = {c.phone_.signaling_, c.phone_.options_.transport};
     request.replaces = c.replaces_;
+    request.sessionTimer = c.phone_.sessionTimerRequest();
     c.finalStatus_ = 0;
     phoneInvite(c, std::move(request));
     return;

@@ -102,6 +102,16 @@ struct Replaces {
   bool earlyOnly = false;  // ;early-only
 };
 
+// RFC 4028 session timer parameters of an INVITE: Session-Expires, its refresher, Min-SE, and
+// whether the sender supports the extension (Supported/Require: timer).
+struct SessionTimerRequest {
+  enum class Refresher { kUnspecified, kUac, kUas };
+  uint32_t expires = 0;  // Session-Expires delta-seconds; 0 when absent
+  Refresher refresher = Refresher::kUnspecified;
+  uint32_t minSE = 0;  // Min-SE; 0 when absent
+  bool supported = false;
+};
+
 // A dialog's identity as seen from our side: its Call-ID and both tags.
 struct DialogId {
   std::string callId;
@@ -125,6 +135,10 @@ struct InviteRequest {
   std::string userAgent;
   // Replaces (RFC 3891): this INVITE takes the place of an existing dialog.
   std::optional<Replaces> replaces{};
+  SessionTimerRequest sessionTimer{};
+  // The caller requires reliable provisional responses (RFC 3262): the stack sends every 1xx
+  // but 100 reliably and handles the PRACKs itself.
+  bool require100rel = false;
 };
 
 // A REFER received in a dialog (RFC 3515): where the peer asks us to send its party.
@@ -146,6 +160,7 @@ struct Rejection {
   std::string reason;
   std::optional<DigestChallenge> proxyChallenge{};  // 407: Proxy-Authenticate
   std::optional<uint32_t> retryAfterSeconds{};      // 503: Retry-After
+  std::optional<uint32_t> minSessionExpires{};      // 422: Min-SE
 };
 
 enum class TerminationReason {
@@ -219,6 +234,9 @@ class Dialog {
   virtual void notifyReferProgress(int status, const std::string& reason) = 0;
   // Confirmed dialog: sends INFO with the body (e.g. application/dtmf-relay).
   virtual void sendInfo(const std::string& contentType, const std::string& body) = 0;
+  // UAS: our 2xx responses from now on carry "Session-Expires: <seconds>;refresher=uac|uas"
+  // (and Require: timer when the caller supports it), RFC 4028. Call control keeps the timer.
+  virtual void setSessionTimer(uint32_t seconds, bool weRefresh) = 0;
 };
 
 struct OutboundInvite {

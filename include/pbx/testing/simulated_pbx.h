@@ -100,6 +100,11 @@ class SimCall {
   void sendInfo(const std::string& contentType, const std::string& body);
   int infoStatus() const { return infoStatus_; }
   const std::vector<std::string>& infos() const { return infos_; }
+  // RFC 4028: the Session-Expires and refresher ("uac"/"uas") of the PBX's 2xx, and the
+  // Min-SE of a 422.
+  uint32_t sessionExpires() const { return sessionExpires_; }
+  const std::string& refresher() const { return refresher_; }
+  uint32_t minSE() const { return minSE_; }
   // re-INVITEs the PBX sent us (answered by the phone in kind).
   int reinvitesReceived() const { return reinvitesReceived_; }
   // Sends `packets` RTP packets to the address the PBX gave us.
@@ -131,6 +136,9 @@ class SimCall {
   int referStatus_ = 0;
   int infoStatus_ = 0;
   int reinvitesReceived_ = 0;
+  uint32_t sessionExpires_ = 0;
+  uint32_t minSE_ = 0;
+  std::string refresher_;
   std::vector<int> notifies_;
   std::vector<std::string> infos_;
   std::optional<sip::Replaces> replaces_;  // the INVITE's Replaces header
@@ -151,6 +159,11 @@ struct SimPhoneOptions {
   int rejectReinvitesWith = 0;
   // After a REFER, the phone hangs up its call once a NOTIFY says the transfer succeeded.
   bool hangupAfterTransfer = true;
+  // RFC 4028 in the phone's INVITEs: Session-Expires (0: none), the refresher it asks for
+  // ("uac", "uas" or ""), and whether it supports the extension (Supported: timer).
+  uint32_t sessionExpires = 0;
+  std::string refresher = "uac";
+  bool supportsTimer = false;
 };
 
 class SimPhone {
@@ -175,6 +188,8 @@ class SimPhone {
   SimCall* incoming();
   const std::vector<std::unique_ptr<SimCall>>& calls() const { return calls_; }
   SimPhoneOptions& options() { return options_; }
+  // The session-timer part of this phone's INVITEs, from its options.
+  sip::SessionTimerRequest sessionTimerRequest() const;
 
  private:
   friend class SimulatedSignalingStack;

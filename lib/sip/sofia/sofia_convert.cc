@@ -6,6 +6,9 @@
 #include <sofia-sip/su.h>
 
 #include <sofia-sip/sip_status.h>
+#include <strings.h>
+
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -131,6 +134,30 @@ std::optional<Replaces> ToReplaces(const sip_replaces_t* r) {
       r->rp_from_tag == nullptr)
     return std::nullopt;
   return Replaces{r->rp_call_id, r->rp_to_tag, r->rp_from_tag, r->rp_early_only != 0};
+}
+
+bool HasOptionTag(const msg_list_t* list, const char* tag) {
+  for (; list != nullptr; list = list->k_next)
+    for (const msg_param_t* item = list->k_items; item && *item; ++item)
+      if (strcasecmp(*item, tag) == 0) return true;
+  return false;
+}
+
+SessionTimerRequest ToSessionTimer(const sip_t* sip) {
+  SessionTimerRequest out;
+  if (sip == nullptr) return out;
+  if (const sip_session_expires_t* x = sip->sip_session_expires) {
+    out.expires = static_cast<uint32_t>(std::min<unsigned long>(x->x_delta, 86400 * 7));
+    if (x->x_refresher && strcasecmp(x->x_refresher, "uac") == 0)
+      out.refresher = SessionTimerRequest::Refresher::kUac;
+    else if (x->x_refresher && strcasecmp(x->x_refresher, "uas") == 0)
+      out.refresher = SessionTimerRequest::Refresher::kUas;
+  }
+  if (sip->sip_min_se)
+    out.minSE = static_cast<uint32_t>(std::min<unsigned long>(sip->sip_min_se->min_delta, 86400));
+  out.supported =
+      HasOptionTag(sip->sip_supported, "timer") || HasOptionTag(sip->sip_require, "timer");
+  return out;
 }
 
 std::optional<Replaces> ParseReplaces(std::string_view value) {

@@ -32,6 +32,10 @@ std::optional<Replaces> ToReplaces(const sip_replaces_t* replaces);
 // The Replaces header field of a URI's headers ("Replaces=abc%40host%3Bto-tag%3D1..." in a
 // Refer-To), percent-decoded and parsed; nullopt when absent or malformed.
 std::optional<Replaces> ReplacesOfUriHeaders(const char* headers);
+// Session-Expires, Min-SE and Supported/Require: timer of a request (RFC 4028).
+SessionTimerRequest ToSessionTimer(const sip_t* sip);
+// Whether an option-tag list (Require, Supported) names `tag`.
+bool HasOptionTag(const msg_list_t* list, const char* tag);
 // Parses a Replaces header value: "callid;to-tag=a;from-tag=b[;early-only]".
 std::optional<Replaces> ParseReplaces(std::string_view value);
 

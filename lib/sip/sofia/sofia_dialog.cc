@@ -44,8 +44,12 @@ void SofiaDialog::finalResponseDone() {
 void SofiaDialog::sendProvisional(int status, const std::string& reason, const std::string& sdp) {
   if (uac_ || inviteFinal_ || ended_) return;
   responseSeen();
+  // A caller that requires 100rel gets every 1xx but 100 reliably; nua sends it with RSeq,
+  // retransmits it until the PRACK and answers the PRACK itself.
+  bool reliable = require100rel_ && status > 100;
   nua_respond(handle_, status, StablePhrase(status, reason),
               TAG_IF(!contact_.empty(), SIPTAG_CONTACT_STR(contact_.c_str())),
+              TAG_IF(reliable, SIPTAG_REQUIRE_STR("100rel")),
               TAG_IF(!sdp.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
               TAG_IF(!sdp.empty(), SIPTAG_PAYLOAD_STR(sdp.c_str())), TAG_END());
 }
@@ -59,6 +63,8 @@ void SofiaDialog::sendTryingIfUnanswered() {
 void SofiaDialog::accept(const std::string& sdp) {
   if (uac_ || inviteFinal_ || ended_) return;
   nua_respond(handle_, SIP_200_OK, TAG_IF(!contact_.empty(), SIPTAG_CONTACT_STR(contact_.c_str())),
+              TAG_IF(!sessionExpires_.empty(), SIPTAG_SESSION_EXPIRES_STR(sessionExpires_.c_str())),
+              TAG_IF(!sessionExpires_.empty() && peerSupportsTimer_, SIPTAG_REQUIRE_STR("timer")),
               SIPTAG_CONTENT_TYPE_STR(kSdpType), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
   finalResponseDone();
   confirmed_ = true;
@@ -68,8 +74,10 @@ void SofiaDialog::reject(const Rejection& r) {
   if (uac_ || inviteFinal_) return;
   std::string challenge = r.proxyChallenge ? r.proxyChallenge->headerValue() : std::string();
   std::string retry = r.retryAfterSeconds ? std::to_string(*r.retryAfterSeconds) : std::string();
+  std::string minSE = r.minSessionExpires ? std::to_string(*r.minSessionExpires) : std::string();
   nua_respond(handle_, r.status, StablePhrase(r.status, r.reason),
               TAG_IF(!challenge.empty(), SIPTAG_PROXY_AUTHENTICATE_STR(challenge.c_str())),
+              TAG_IF(!minSE.empty(), SIPTAG_MIN_SE_STR(minSE.c_str())),
               TAG_IF(!retry.empty(), SIPTAG_RETRY_AFTER_STR(retry.c_str())), TAG_END());
   finalResponseDone();
   endWithoutEvent();
@@ -130,15 +138,17 @@ void SofiaDialog::onOffer(const sip_t* sip) {
   }
   std::weak_ptr<SofiaDialog*> weak = self_;
   nua_handle_t* handle = handle_;
-  handler_->onOffer(
-      sdp, [weak, handle, request, contact = contact_](int status, const std::string& answer) {
-        if (weak.expired()) return;
-        nua_respond(handle, status, StablePhrase(status, ""),
-                    TAG_IF(request->msg(), NUTAG_WITH(request->msg())),
-                    TAG_IF(status < 300 && !contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())),
-                    TAG_IF(!answer.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
-                    TAG_IF(!answer.empty(), SIPTAG_PAYLOAD_STR(answer.c_str())), TAG_END());
-      });
+  handler_->onOffer(sdp, [weak, handle, request, contact = contact_, expires = sessionExpires_](
+                             int status, const std::string& answer) {
+    if (weak.expired()) return;
+    nua_respond(
+        handle, status, StablePhrase(status, ""),
+        TAG_IF(request->msg(), NUTAG_WITH(request->msg())),
+        TAG_IF(status < 300 && !contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())),
+        TAG_IF(status < 300 && !expires.empty(), SIPTAG_SESSION_EXPIRES_STR(expires.c_str())),
+        TAG_IF(!answer.empty(), SIPTAG_CONTENT_TYPE_STR(kSdpType)),
+        TAG_IF(!answer.empty(), SIPTAG_PAYLOAD_STR(answer.c_str())), TAG_END());
+  });
 }
 
 bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip,
@@ -236,6 +246,12 @@ void SofiaDialog::reinvite(const std::string& sdp, ReinviteDone done) {
   reinviteDone_ = std::move(done);
   nua_invite(handle_, SIPTAG_CONTENT_TYPE_STR(kSdpType), SIPTAG_PAYLOAD_STR(sdp.c_str()),
              TAG_IF(!contact_.empty(), SIPTAG_CONTACT_STR(contact_.c_str())), TAG_END());
+}
+
+void SofiaDialog::setSessionTimer(uint32_t seconds, bool weRefresh) {
+  sessionExpires_ =
+      seconds == 0 ? std::string()
+                   : std::to_string(seconds) + (weRefresh ? ";refresher=uas" : ";refresher=uac");
 }
 
 void SofiaDialog::sendInfo(const std::string& contentType, const std::string& body) {

@@ -38,6 +38,12 @@ class SofiaDialog final : public Dialog {
   void reinvite(const std::string& sdp, ReinviteDone done) override;
   void notifyReferProgress(int status, const std::string& reason) override;
   void sendInfo(const std::string& contentType, const std::string& body) override;
+  void setSessionTimer(uint32_t seconds, bool weRefresh) override;
+  // What the INVITE asked of our responses (RFC 4028 Supported: timer, RFC 3262 100rel).
+  void setPeerFeatures(bool supportsTimer, bool require100rel) {
+    peerSupportsTimer_ = supportsTimer;
+    require100rel_ = require100rel;
+  }
 
   // 100 Trying now, unless the INVITE has had a response. For INVITEs over TCP, where nta's
   // own 100 would wait T2/2 = 2 s. The INVITE stays pending for overload control until a
@@ -69,9 +75,12 @@ class SofiaDialog final : public Dialog {
   bool awaitingResponse_ = true;  // ... or not even a provisional one yet
   bool confirmed_ = false;
   bool ackReceived_ = false;
-  bool ended_ = false;         // no more events go to the handler
-  ReinviteDone reinviteDone_;  // our re-INVITE waits for its final response
-  std::string referEvent_;     // the Event of our NOTIFYs for the REFER we accepted
+  bool ended_ = false;          // no more events go to the handler
+  ReinviteDone reinviteDone_;   // our re-INVITE waits for its final response
+  std::string referEvent_;      // the Event of our NOTIFYs for the REFER we accepted
+  std::string sessionExpires_;  // "1800;refresher=uac" for our 2xx, or empty
+  bool peerSupportsTimer_ = false;
+  bool require100rel_ = false;
   // Responders for re-INVITE/UPDATE hold a weak reference: they do nothing once we are gone.
   std::shared_ptr<SofiaDialog*> self_;
 };

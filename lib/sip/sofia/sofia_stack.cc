@@ -347,6 +347,9 @@ void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   request.source = source;
   request.userAgent = UserAgentOf(sip);
   request.replaces = ToReplaces(sip->sip_replaces);
+  request.sessionTimer = ToSessionTimer(sip);
+  request.require100rel = HasOptionTag(sip->sip_require, "100rel");
+  raw->setPeerFeatures(request.sessionTimer.supported, request.require100rel);
   handler_->onInvite(*raw, request);
   if (request.source.transport != Transport::kUdp) raw->sendTryingIfUnanswered();
 }

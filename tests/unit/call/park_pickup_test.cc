@@ -181,8 +181,8 @@ TEST_CASE("directed pickup: **101 answers the call ringing at 101") {
 TEST_CASE("group pickup: *9 takes the newest call ringing in the picker's groups") {
   auto options = DemoOptions();
   for (auto& e : options.directory.extensions)
-    e.pickupGroups = e.number == "102" ? std::vector<std::string>{"lab"}
-                                       : std::vector<std::string>{"sales"};
+    e.pickupGroups =
+        e.number == "102" ? std::vector<std::string>{"lab"} : std::vector<std::string>{"sales"};
   Phones t(options);
   auto& desk = t.pbx.addPhone("102a", "pw102a");
   REQUIRE(desk.registerAccount() == 200);
