@@ -3,194 +3,19 @@
 100 calls 101, 101 answers automatically, pbxd relays RTP in both directions, one side hangs
 up and the other side's call ends. Done twice: the caller hangs up, then the callee.
 
-The phones are driven through baresip's ctrl_tcp module (netstring-framed JSON commands
-and events on a TCP port). Audio: the ausine source (a 440 Hz tone); the player is an
-aubridge device nobody reads (no sound card needed).
+The phones are baresip processes driven through its ctrl_tcp module (pbxtest/baresip.py).
 
   test_baresip.py --pbxd PATH [--testdata DIR]
 Exit codes: 0 pass, 1 fail, 77 skipped (baresip or a needed module missing).
 """
 
-import json
 import os
 import re
-import socket
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pbxtest as T  # noqa: E402
-
-MODULE_DIR = "/usr/lib/baresip/modules"
-NEEDED_MODULES = ["g711", "ausine", "aubridge", "account", "menu", "ctrl_tcp"]
-
-
-class Phone:
-    """One baresip process with its config dir, its ctrl_tcp connection and its events."""
-
-    def __init__(self, workdir, user, password, pbx):
-        self.user = user
-        self.dir = os.path.join(workdir, "baresip-%s" % user)
-        os.makedirs(self.dir)
-        self.sip_port = T.free_port_pair()
-        self.ctrl_port = T.free_port(udp=False)
-        rtp = T.free_port_block(20, *T.BARESIP_RTP_PORTS)
-        self.log_path = os.path.join(workdir, "baresip-%s.log" % user)
-        cfg = [
-            ("poll_method", "epoll"),
-            ("sip_listen", "127.0.0.1:%d" % self.sip_port),
-            ("net_interface", "127.0.0.1"),
-            ("call_local_timeout", "120"),
-            ("call_max_calls", "4"),
-            ("audio_player", "aubridge,nobody-listens-%s" % user),
-            ("audio_alert", "aubridge,nobody-listens-%s" % user),
-            ("audio_source", "ausine,440"),
-            # ausine produces 48 kHz stereo only; baresip resamples to the codec's 8 kHz mono
-            ("ausrc_srate", "48000"),
-            ("ausrc_channels", "2"),
-            ("audio_level", "no"),
-            ("rtp_ports", "%d-%d" % (rtp, rtp + 19)),
-            ("rtcp_mux", "no"),
-            ("jitter_buffer_delay", "5-10"),
-            ("rtp_stats", "no"),
-            ("module_path", MODULE_DIR),
-            ("module", "g711.so"),
-            ("module", "ausine.so"),
-            ("module", "aubridge.so"),
-            ("module_tmp", "account.so"),
-            ("module_app", "menu.so"),
-            ("module_app", "ctrl_tcp.so"),
-            ("ctrl_tcp_listen", "127.0.0.1:%d" % self.ctrl_port),
-        ]
-        with open(os.path.join(self.dir, "config"), "w") as f:
-            for k, v in cfg:
-                f.write("%-24s%s\n" % (k, v))
-        self.aor = "sip:%s@127.0.0.1:%d" % (user, pbx.port)
-        with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write("<%s>;auth_pass=%s;regint=600;answermode=auto;audio_codecs=PCMU,PCMA;"
-                    "mwi=no;ptime=20\n" % (self.aor, password))
-        with open(os.path.join(self.dir, "contacts"), "w") as f:
-            f.write("")
-        self.proc = None
-        self.sock = None
-        self.events = []  # (time, dict)
-        self.responses = []
-        self.lock = threading.Lock()
-        self.reader = None
-
-    def start(self):
-        env = dict(os.environ, HOME=self.dir)
-        self._log = open(self.log_path, "wb")
-        # -s: SIP trace into the log, for diagnostics
-        self.proc = T.spawn(["baresip", "-f", self.dir, "-s"], stdout=self._log,
-                            stderr=subprocess.STDOUT, env=env)
-        T.log("baresip %s started (pid %d, SIP 127.0.0.1:%d, ctrl_tcp %d)"
-              % (self.user, self.proc.pid, self.sip_port, self.ctrl_port))
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("baresip %s exited with %s at start"
-                                   % (self.user, self.proc.returncode))
-            try:
-                self.sock = socket.create_connection(("127.0.0.1", self.ctrl_port), timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        if self.sock is None:
-            raise RuntimeError("baresip %s: ctrl_tcp port %d never accepted a connection"
-                               % (self.user, self.ctrl_port))
-        self.sock.settimeout(0.5)
-        self.reader = threading.Thread(target=self._read_loop, daemon=True)
-        self.reader.start()
-
-    def _read_loop(self):
-        buf = b""
-        while True:
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if not data:
-                return
-            buf += data
-            while True:  # netstrings: LEN ":" JSON ","
-                m = re.match(rb"(\d+):", buf)
-                if not m:
-                    break
-                n = int(m.group(1))
-                start = m.end()
-                if len(buf) < start + n + 1:
-                    break
-                payload = buf[start:start + n]
-                buf = buf[start + n + 1:]
-                try:
-                    msg = json.loads(payload.decode("utf-8", "replace"))
-                except ValueError:
-                    continue
-                with self.lock:
-                    if msg.get("event"):
-                        self.events.append((time.time(), msg))
-                    elif msg.get("response"):
-                        self.responses.append(msg)
-
-    def command(self, cmd, params="", timeout=5.0):
-        token = "%s-%d" % (cmd, time.time() * 1000)
-        body = json.dumps({"command": cmd, "params": params, "token": token}).encode()
-        self.sock.sendall(str(len(body)).encode() + b":" + body + b",")
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with self.lock:
-                for r in self.responses:
-                    if r.get("token") == token:
-                        return r
-            time.sleep(0.05)
-        return None
-
-    def wait_event(self, etype, since, timeout):
-        deadline = time.time() + timeout
-        while True:
-            with self.lock:
-                for t, e in self.events:
-                    if t >= since and e.get("type") == etype:
-                        return e
-            if time.time() >= deadline or (self.proc and self.proc.poll() is not None):
-                return None
-            time.sleep(0.05)
-
-    def event_types(self, since=0):
-        with self.lock:
-            return [e.get("type") for t, e in self.events
-                    if t >= since and e.get("type") not in ("CALL_RTCP",)]
-
-    def stop(self):
-        if self.sock:
-            try:
-                self.sock.close()
-            except OSError:
-                pass
-        rc = T.stop_process(self.proc, term_timeout=5.0) if self.proc else None
-        if getattr(self, "_log", None):
-            self._log.close()
-        return rc
-
-    def dump(self):
-        T.say("----- baresip %s (pid %s, exit %s), events: %s -----"
-              % (self.user, self.proc.pid if self.proc else None,
-                 self.proc.returncode if self.proc else None, self.event_types()))
-        try:
-            with open(self.log_path, "rb") as f:
-                text = f.read().decode("utf-8", "replace")
-        except OSError:
-            text = ""
-        text = re.sub(r"\x1b\[[0-9;]*m", "", text)
-        if len(text) > 15000:
-            text = "...\n" + text[-15000:]
-        T.say(text.rstrip())
-        T.say("----- end of baresip %s -----" % self.user)
 
 
 def rtp(pbx):
@@ -254,11 +79,7 @@ def one_call(c, pbx, caller, callee, hangup_by, label):
 
 def main():
     args = T.parse_args()
-    T.require_exe("baresip", "baresip-core")
-    missing = [m for m in NEEDED_MODULES
-               if not os.path.exists(os.path.join(MODULE_DIR, m + ".so"))]
-    if missing:
-        T.skip("baresip modules missing in %s: %s" % (MODULE_DIR, ", ".join(missing)))
+    T.require_baresip()
     T.install_deadline(170)
 
     c = T.Checker("baresip calls through pbxd (acceptance item 2)")
@@ -267,8 +88,8 @@ def main():
     phones = []
     try:
         pbx.start()
-        p100 = Phone(workdir, "100", "demo100", pbx)
-        p101 = Phone(workdir, "101", "demo101", pbx)
+        p100 = T.Phone(workdir, "100", "demo100", pbx)
+        p101 = T.Phone(workdir, "101", "demo101", pbx)
         phones = [p100, p101]
         for p in phones:
             p.start()

@@ -1,0 +1,201 @@
+"""A baresip phone driven through its ctrl_tcp module (netstring-framed JSON commands and
+events on a TCP port). Audio: the ausine source (a 440 Hz tone); the player is an aubridge
+device nobody reads (no sound card needed). Every phone answers incoming calls at once
+(answermode=auto).
+
+  T.require_baresip()                     # skips the test (77) without baresip or its modules
+  phone = T.Phone(workdir, "100", "demo100", pbx).start()
+  phone.command("dial", "sip:101@127.0.0.1:%d" % pbx.port)
+  phone.wait_event("CALL_ESTABLISHED", since, timeout)
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+
+from .ports import BARESIP_RTP_PORTS, free_port, free_port_block, free_port_pair
+from .process import log, say, spawn, stop_process
+from .verdict import require_exe, skip
+
+MODULE_DIR = "/usr/lib/baresip/modules"
+NEEDED_MODULES = ["g711", "ausine", "aubridge", "account", "menu", "ctrl_tcp"]
+
+
+class Phone:
+    """One baresip process with its config dir, its ctrl_tcp connection and its events."""
+
+    def __init__(self, workdir, user, password, pbx):
+        self.user = user
+        self.dir = os.path.join(workdir, "baresip-%s" % user)
+        os.makedirs(self.dir)
+        self.sip_port = free_port_pair()
+        self.ctrl_port = free_port(udp=False)
+        rtp = free_port_block(20, *BARESIP_RTP_PORTS)
+        self.log_path = os.path.join(workdir, "baresip-%s.log" % user)
+        cfg = [
+            ("poll_method", "epoll"),
+            ("sip_listen", "127.0.0.1:%d" % self.sip_port),
+            ("net_interface", "127.0.0.1"),
+            ("call_local_timeout", "120"),
+            ("call_max_calls", "4"),
+            ("audio_player", "aubridge,nobody-listens-%s" % user),
+            ("audio_alert", "aubridge,nobody-listens-%s" % user),
+            ("audio_source", "ausine,440"),
+            # ausine produces 48 kHz stereo only; baresip resamples to the codec's 8 kHz mono
+            ("ausrc_srate", "48000"),
+            ("ausrc_channels", "2"),
+            ("audio_level", "no"),
+            ("rtp_ports", "%d-%d" % (rtp, rtp + 19)),
+            ("rtcp_mux", "no"),
+            ("jitter_buffer_delay", "5-10"),
+            ("rtp_stats", "no"),
+            ("module_path", MODULE_DIR),
+            ("module", "g711.so"),
+            ("module", "ausine.so"),
+            ("module", "aubridge.so"),
+            ("module_tmp", "account.so"),
+            ("module_app", "menu.so"),
+            ("module_app", "ctrl_tcp.so"),
+            ("ctrl_tcp_listen", "127.0.0.1:%d" % self.ctrl_port),
+        ]
+        with open(os.path.join(self.dir, "config"), "w") as f:
+            for k, v in cfg:
+                f.write("%-24s%s\n" % (k, v))
+        self.aor = "sip:%s@127.0.0.1:%d" % (user, pbx.port)
+        with open(os.path.join(self.dir, "accounts"), "w") as f:
+            f.write("<%s>;auth_pass=%s;regint=600;answermode=auto;audio_codecs=PCMU,PCMA;"
+                    "mwi=no;ptime=20\n" % (self.aor, password))
+        with open(os.path.join(self.dir, "contacts"), "w") as f:
+            f.write("")
+        self.proc = None
+        self.sock = None
+        self.events = []  # (time, dict)
+        self.responses = []
+        self.lock = threading.Lock()
+        self.reader = None
+
+    def start(self):
+        env = dict(os.environ, HOME=self.dir)
+        self._log = open(self.log_path, "wb")
+        # -s: SIP trace into the log, for diagnostics
+        self.proc = spawn(["baresip", "-f", self.dir, "-s"], stdout=self._log,
+                            stderr=subprocess.STDOUT, env=env)
+        log("baresip %s started (pid %d, SIP 127.0.0.1:%d, ctrl_tcp %d)"
+              % (self.user, self.proc.pid, self.sip_port, self.ctrl_port))
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("baresip %s exited with %s at start"
+                                   % (self.user, self.proc.returncode))
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", self.ctrl_port), timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        if self.sock is None:
+            raise RuntimeError("baresip %s: ctrl_tcp port %d never accepted a connection"
+                               % (self.user, self.ctrl_port))
+        self.sock.settimeout(0.5)
+        self.reader = threading.Thread(target=self._read_loop, daemon=True)
+        self.reader.start()
+        return self
+
+    def _read_loop(self):
+        buf = b""
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if not data:
+                return
+            buf += data
+            while True:  # netstrings: LEN ":" JSON ","
+                m = re.match(rb"(\d+):", buf)
+                if not m:
+                    break
+                n = int(m.group(1))
+                start = m.end()
+                if len(buf) < start + n + 1:
+                    break
+                payload = buf[start:start + n]
+                buf = buf[start + n + 1:]
+                try:
+                    msg = json.loads(payload.decode("utf-8", "replace"))
+                except ValueError:
+                    continue
+                with self.lock:
+                    if msg.get("event"):
+                        self.events.append((time.time(), msg))
+                    elif msg.get("response"):
+                        self.responses.append(msg)
+
+    def command(self, cmd, params="", timeout=5.0):
+        token = "%s-%d" % (cmd, time.time() * 1000)
+        body = json.dumps({"command": cmd, "params": params, "token": token}).encode()
+        self.sock.sendall(str(len(body)).encode() + b":" + body + b",")
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                for r in self.responses:
+                    if r.get("token") == token:
+                        return r
+            time.sleep(0.05)
+        return None
+
+    def wait_event(self, etype, since, timeout):
+        deadline = time.time() + timeout
+        while True:
+            with self.lock:
+                for t, e in self.events:
+                    if t >= since and e.get("type") == etype:
+                        return e
+            if time.time() >= deadline or (self.proc and self.proc.poll() is not None):
+                return None
+            time.sleep(0.05)
+
+    def event_types(self, since=0):
+        with self.lock:
+            return [e.get("type") for t, e in self.events
+                    if t >= since and e.get("type") not in ("CALL_RTCP",)]
+
+    def stop(self):
+        if self.sock:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+        rc = stop_process(self.proc, term_timeout=5.0) if self.proc else None
+        if getattr(self, "_log", None):
+            self._log.close()
+        return rc
+
+    def dump(self):
+        say("----- baresip %s (pid %s, exit %s), events: %s -----"
+              % (self.user, self.proc.pid if self.proc else None,
+                 self.proc.returncode if self.proc else None, self.event_types()))
+        try:
+            with open(self.log_path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        if len(text) > 15000:
+            text = "...\n" + text[-15000:]
+        say(text.rstrip())
+        say("----- end of baresip %s -----" % self.user)
+
+
+def require_baresip():
+    """Skips the test unless baresip and the modules the phones load are installed."""
+    require_exe("baresip", "baresip-core")
+    missing = [m for m in NEEDED_MODULES
+               if not os.path.exists(os.path.join(MODULE_DIR, m + ".so"))]
+    if missing:
+        skip("baresip modules missing in %s: %s" % (MODULE_DIR, ", ".join(missing)))
