@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "examples/pbxd/duration.h"
+#include "examples/pbxd/listen_address.h"
 #include "pbx/sip/sofia.h"
 
 namespace pbxd {
@@ -198,6 +199,53 @@ absl::Status ReadExtensions(Reader& r, const YAML::Node& exts, pbx::Directory& d
   return absl::OkStatus();
 }
 
+// Whether `text` has a byte a header value cannot carry as it is (controls, `"`, `\\`).
+bool HasUnsafeByte(const std::string& text) {
+  for (unsigned char c : text)
+    if (c < 0x20 || c == 0x7F || c == '"' || c == '\\') return true;
+  return false;
+}
+
+absl::Status ReadRest(Reader& r, const YAML::Node& rest, RestConfig& o) {
+  if (!rest) return absl::OkStatus();
+  RETURN_IF_ERROR(r.onlyKeys(rest, "rest", {"listen", "domain", "salt", "users"}));
+  o.listen = "127.0.0.1:8080";
+  RETURN_IF_ERROR(r.str(rest["listen"], "rest.listen", &o.listen));
+  if (!o.enabled()) return absl::OkStatus();
+  if (auto address = ListenAddress::Parse(o.listen); !address.ok())
+    return r.error(rest["listen"], "rest.listen", std::string(address.status().message()));
+  RETURN_IF_ERROR(r.str(rest["domain"], "rest.domain", &o.domain));
+  if (o.domain.empty() || HasUnsafeByte(o.domain) || o.domain.find('/') != std::string::npos)
+    return r.error(rest["domain"], "rest.domain",
+                   "expected a name without '/', quotes, backslashes or control characters");
+  RETURN_IF_ERROR(r.str(rest["salt"], "rest.salt", &o.salt));
+  if (rest["salt"] && (o.salt.empty() || HasUnsafeByte(o.salt)))
+    return r.error(rest["salt"], "rest.salt",
+                   "expected a non-empty text without quotes, backslashes or control characters");
+  const YAML::Node& users = rest["users"];
+  if (!users || !users.IsSequence() || users.size() == 0)
+    return r.error(users ? users : rest, "rest.users",
+                   "expected a list of at least one {username, password}");
+  std::set<std::string> usernames;
+  for (size_t i = 0; i < users.size(); ++i) {
+    std::string path = absl::StrCat("rest.users[", i, "]");
+    RETURN_IF_ERROR(r.onlyKeys(users[i], path, {"username", "password"}));
+    RestConfig::User u;
+    RETURN_IF_ERROR(r.str(users[i]["username"], path + ".username", &u.username));
+    RETURN_IF_ERROR(r.str(users[i]["password"], path + ".password", &u.password));
+    if (u.username.empty()) return r.error(users[i], path + ".username", "missing");
+    if (HasUnsafeByte(u.username))
+      return r.error(users[i]["username"], path + ".username",
+                     "quotes, backslashes and control characters are not allowed");
+    if (u.password.empty()) return r.error(users[i], path + ".password", "missing");
+    if (!usernames.insert(u.username).second)
+      return r.error(users[i]["username"], path + ".username",
+                     "username " + u.username + " is used twice");
+    o.users.push_back(std::move(u));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& name) {
@@ -212,7 +260,7 @@ absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& n
   Config c;
   if (root.IsNull()) return absl::InvalidArgumentError(name + ": the file is empty");
   try {
-    RETURN_IF_ERROR(r.onlyKeys(root, "", {"sip", "media", "metrics", "log", "extensions"}));
+    RETURN_IF_ERROR(r.onlyKeys(root, "", {"sip", "media", "metrics", "rest", "log", "extensions"}));
     RETURN_IF_ERROR(ReadSip(r, root["sip"], c.options.sip));
     RETURN_IF_ERROR(ReadMedia(r, root["media"], c.options.media));
     RETURN_IF_ERROR(ReadExtensions(r, root["extensions"], c.options.directory));
@@ -220,6 +268,7 @@ absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& n
       RETURN_IF_ERROR(r.onlyKeys(m, "metrics", {"listen"}));
       RETURN_IF_ERROR(r.str(m["listen"], "metrics.listen", &c.metricsListen));
     }
+    RETURN_IF_ERROR(ReadRest(r, root["rest"], c.rest));
     if (auto l = root["log"]) {
       RETURN_IF_ERROR(r.onlyKeys(l, "log", {"level"}));
       std::string level = "info";

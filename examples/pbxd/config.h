@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "pbx/base/logging.h"
@@ -11,10 +12,25 @@
 
 namespace pbxd {
 
+// The `rest:` section: the REST API (docs/rest-api.md). Without the section there is none.
+struct RestConfig {
+  struct User {
+    std::string username;
+    std::string password;
+  };
+  std::string listen;  // HOST:PORT; "127.0.0.1:8080" when the section is there; empty: off
+  std::string domain = "default";  // the tenant domain of every user (X-authenticate's Domain)
+  std::string salt;                // the domain's salt; empty: a random one at each start
+  std::vector<User> users;         // at least one when the API is on
+
+  bool enabled() const { return !listen.empty(); }
+};
+
 struct Config {
   pbx::Options options;
   std::string metricsListen = "127.0.0.1:9060";  // empty: no metrics endpoint
   pbx::LogLevel logLevel = pbx::LogLevel::kInfo;
+  RestConfig rest;
 };
 
 absl::StatusOr<Config> LoadConfig(const std::string& path);

@@ -1,5 +1,6 @@
-// pbxd: the PBX daemon. Reads a YAML config, runs pbx::Pbx, serves metrics, and handles
-// signals: SIGTERM/SIGINT stop gracefully (BYE every call), SIGHUP reloads the accounts.
+// pbxd: the PBX daemon. Reads a YAML config, runs pbx::Pbx, serves metrics and the REST API
+// (docs/rest-api.md), and handles signals: SIGTERM/SIGINT stop gracefully (BYE every call),
+// SIGHUP reloads the accounts.
 //
 //   pbxd -c examples/config/demo.yaml          run
 //   pbxd --check -c examples/config/demo.yaml  validate the config and exit
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -19,6 +21,7 @@
 #include "examples/pbxd/config.h"
 #include "examples/pbxd/heap_warmer.h"
 #include "examples/pbxd/metrics_server.h"
+#include "examples/pbxd/rest/rest_server.h"
 #include "pbx/pbx.h"
 
 namespace {
@@ -128,10 +131,25 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // The REST API's threads only ever wait on the call API with a timeout, and it is stopped
+  // before the PBX, so requests in flight at shutdown still get their answers.
+  std::unique_ptr<pbxd::rest::RestServer> rest;
+  if (config->rest.enabled()) {
+    auto started = pbxd::rest::RestServer::Start(config->rest, (*pbx)->calls());
+    if (!started.ok()) {
+      std::fprintf(stderr, "pbxd: %s\n", std::string(started.status().message()).c_str());
+      metrics.stop();
+      (*pbx)->stop();
+      return 1;
+    }
+    rest = *std::move(started);
+  }
   std::string listen;
   for (const auto& l : config->options.sip.listen) listen += (listen.empty() ? "" : ", ") + l;
-  std::printf("pbxd ready: SIP on %s, metrics on http://%s/metrics, %zu extensions\n",
-              listen.c_str(), config->metricsListen.c_str(),
+  std::string restUrl =
+      config->rest.enabled() ? "http://" + config->rest.listen + "/rest/" : std::string("off");
+  std::printf("pbxd ready: SIP on %s, metrics on http://%s/metrics, REST API %s, %zu extensions\n",
+              listen.c_str(), config->metricsListen.c_str(), restUrl.c_str(),
               config->options.directory.extensions.size());
   std::fflush(stdout);
 
@@ -153,6 +171,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "pbxd: %s, stopping\n", strsignal(sig));
     break;
   }
+  if (rest) rest->stop();
   metrics.stop();
   (*pbx)->stop();
   std::fprintf(stderr, "pbxd: stopped\n");

@@ -9,6 +9,7 @@
 #include "pbx/base/logging.h"
 #include "pbx/fax/document_converter.h"
 #include "pbx/fax/fax_to_pdf.h"
+#include "tools/pbxctl/exit_codes.h"
 
 namespace pbxctl {
 namespace {
@@ -37,13 +38,13 @@ void Usage(std::FILE* out) { std::fputs(kUsage, out); }
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "pbxctl fax: error: %s\n", message.c_str());
-  return 1;
+  return kExitError;
 }
 
 int BadUsage(const std::string& message) {
   std::fprintf(stderr, "pbxctl fax: %s\n\n", message.c_str());
   Usage(stderr);
-  return 2;
+  return kExitUsage;
 }
 
 // Takes the value after option `args[*i]`, or returns false.

@@ -107,6 +107,7 @@ class BaresipPhone:
         self.sock.settimeout(0.5)
         self.reader = threading.Thread(target=self._read_loop, daemon=True)
         self.reader.start()
+        return self
 
     def _read_loop(self):
         buf = b""

@@ -18,11 +18,13 @@ DEFAULT_EXTENSIONS = [("100", [("100", "demo100")]),
 class Pbxd:
     def __init__(self, exe, workdir, extensions=None, no_answer_timeout="30s",
                  min_expires=60, max_expires=3600, default_expires=3600, log_level="info",
-                 rtp_timeout="60s", sip_dump=False):
+                 rtp_timeout="60s", sip_dump=False, rest_users=None):
+        """`rest_users`: [(username, password)] turns the REST API on, on `rest_port`."""
         self.exe = exe
         self.workdir = workdir
         self.port = free_port()
         self.metrics_port = free_port(udp=False)
+        self.rest_port = free_port(udp=False) if rest_users else None
         self.media_min = free_port_block(200, *PBXD_MEDIA_PORTS)
         self.media_max = self.media_min + 199
         self.extensions = extensions or DEFAULT_EXTENSIONS
@@ -53,6 +55,14 @@ class Pbxd:
             "  rtp_timeout: %s" % rtp_timeout,
             "metrics:",
             "  listen: 127.0.0.1:%d" % self.metrics_port,
+        ]
+        if rest_users:
+            lines += ["rest:",
+                      "  listen: 127.0.0.1:%d" % self.rest_port,
+                      "  domain: default",
+                      "  users:"]
+            lines += ['    - {username: "%s", password: "%s"}' % u for u in rest_users]
+        lines += [
             "log:",
             "  level: %s" % log_level,
             "extensions:",
@@ -70,8 +80,8 @@ class Pbxd:
         return "127.0.0.1:%d" % self.port
 
     def start(self, ready_timeout=15.0):
-        log("starting pbxd: %s -c %s (SIP 127.0.0.1:%d, metrics :%d, media %d-%d)"
-            % (self.exe, self.config_path, self.port, self.metrics_port,
+        log("starting pbxd: %s -c %s (SIP 127.0.0.1:%d, metrics :%d, REST :%s, media %d-%d)"
+            % (self.exe, self.config_path, self.port, self.metrics_port, self.rest_port,
                self.media_min, self.media_max))
         self._out = open(self.stdout_path, "wb")
         self._err = open(self.stderr_path, "wb")

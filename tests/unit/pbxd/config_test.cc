@@ -28,6 +28,12 @@ TEST_CASE("the demo config loads with its four extensions") {
   CHECK(c->metricsListen == "127.0.0.1:9060");
   CHECK(c->options.sip.noAnswerTimeout == 30s);
   CHECK(c->options.media.rtpTimeout == 60s);
+  CHECK(c->rest.listen == "127.0.0.1:8080");
+  CHECK(c->rest.domain == "default");
+  CHECK(c->rest.salt.empty());
+  REQUIRE(c->rest.users.size() == 1);
+  CHECK(c->rest.users[0].username == "admin");
+  CHECK(c->rest.users[0].password == "demoadmin");
 }
 
 TEST_CASE("durations take units") {
@@ -73,6 +79,60 @@ TEST_CASE("errors name the file, the line and the field") {
   CHECK(ErrorOf("sip:\n  listen: [udp:127.0.0.1:5060, tcp:127.0.0.2:5061]\n")
             .find("t.yaml:2: sip.listen[1]: every listen entry must use the same address") == 0);
   CHECK(ErrorOf("sip:\n  listen: [udp:127.0.0.1:5060, tcp:127.0.0.1:5060]\n").empty());
+}
+
+TEST_CASE("the REST API is off without a rest section, on 127.0.0.1:8080 with one") {
+  auto none = pbxd::ParseConfig("log: {level: info}\n", "t.yaml");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->rest.enabled());
+
+  auto defaults = pbxd::ParseConfig("rest:\n  users: [{username: a, password: b}]\n", "t.yaml");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->rest.enabled());
+  CHECK(defaults->rest.listen == "127.0.0.1:8080");
+  CHECK(defaults->rest.domain == "default");
+
+  auto full = pbxd::ParseConfig(
+      "rest:\n  listen: '[::1]:9000'\n  domain: acme\n  salt: s4lt\n  users:\n"
+      "    - {username: a, password: b}\n    - {username: c, password: d}\n",
+      "t.yaml");
+  REQUIRE(full.ok());
+  CHECK(full->rest.listen == "[::1]:9000");
+  CHECK(full->rest.domain == "acme");
+  CHECK(full->rest.salt == "s4lt");
+  REQUIRE(full->rest.users.size() == 2);
+  CHECK(full->rest.users[1].username == "c");
+  CHECK(full->rest.users[1].password == "d");
+
+  auto off = pbxd::ParseConfig("rest:\n  listen: ''\n", "t.yaml");
+  REQUIRE(off.ok());
+  CHECK_FALSE(off->rest.enabled());
+}
+
+TEST_CASE("rest errors name the file, the line and the field") {
+  CHECK(ErrorOf("rest:\n  lisen: x\n") ==
+        "t.yaml:2: rest.lisen: unknown field (expected one of: domain, listen, salt, users)");
+  CHECK(ErrorOf("rest:\n  listen: 127.0.0.1\n  users: [{username: a, password: b}]\n") ==
+        "t.yaml:2: rest.listen: expected HOST:PORT like 127.0.0.1:8080");
+  CHECK(ErrorOf("rest:\n  listen: 127.0.0.1:99999\n").find("t.yaml:2: rest.listen:") == 0);
+  CHECK(ErrorOf("rest:\n  domain: default\n") ==
+        "t.yaml:2: rest.users: expected a list of at least one {username, password}");
+  CHECK(ErrorOf("rest:\n  users: []\n").find("t.yaml:2: rest.users: expected a list") == 0);
+  CHECK(ErrorOf("rest:\n  users:\n    - {username: a}\n") ==
+        "t.yaml:3: rest.users[0].password: missing");
+  CHECK(ErrorOf("rest:\n  users:\n    - {password: a}\n") ==
+        "t.yaml:3: rest.users[0].username: missing");
+  CHECK(ErrorOf("rest:\n  users:\n    - {username: a, password: b}\n"
+                "    - {username: a, password: c}\n") ==
+        "t.yaml:4: rest.users[1].username: username a is used twice");
+  CHECK(ErrorOf("rest:\n  users:\n    - {username: a, password: b, role: x}\n")
+            .find("t.yaml:3: rest.users[0].role: unknown field") == 0);
+  CHECK(ErrorOf("rest:\n  domain: 'a/b'\n  users: [{username: a, password: b}]\n")
+            .find("t.yaml:2: rest.domain:") == 0);
+  CHECK(ErrorOf("rest:\n  salt: ''\n  users: [{username: a, password: b}]\n")
+            .find("t.yaml:2: rest.salt:") == 0);
+  CHECK(ErrorOf("rest:\n  users: [{username: 'a\"b', password: b}]\n")
+            .find("t.yaml:2: rest.users[0].username:") == 0);
 }
 
 TEST_CASE("a missing file is a clear error") {
