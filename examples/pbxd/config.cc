@@ -85,7 +85,8 @@ class Reader {
     if (auto s = (expr); !s.ok()) return s; \
   } while (0)
 
-absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
+absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o,
+                     pbx::sip::SofiaTuning& sofia) {
   if (!sip) return absl::OkStatus();
   RETURN_IF_ERROR(r.onlyKeys(sip, "sip",
                              {"listen", "domain", "user_agent", "udp_send_thread", "registration",
@@ -111,7 +112,7 @@ absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o) {
   }
   RETURN_IF_ERROR(r.str(sip["domain"], "sip.domain", &o.domain));
   RETURN_IF_ERROR(r.str(sip["user_agent"], "sip.user_agent", &o.userAgent));
-  RETURN_IF_ERROR(r.boolean(sip["udp_send_thread"], "sip.udp_send_thread", &o.udpSendThread));
+  RETURN_IF_ERROR(r.boolean(sip["udp_send_thread"], "sip.udp_send_thread", &sofia.udpSendThread));
   RETURN_IF_ERROR(
       r.duration(sip["no_answer_timeout"], "sip.no_answer_timeout", &o.noAnswerTimeout));
   if (auto reg = sip["registration"]) {
@@ -261,7 +262,7 @@ absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& n
   if (root.IsNull()) return absl::InvalidArgumentError(name + ": the file is empty");
   try {
     RETURN_IF_ERROR(r.onlyKeys(root, "", {"sip", "media", "metrics", "rest", "log", "extensions"}));
-    RETURN_IF_ERROR(ReadSip(r, root["sip"], c.options.sip));
+    RETURN_IF_ERROR(ReadSip(r, root["sip"], c.options.sip, c.sofia));
     RETURN_IF_ERROR(ReadMedia(r, root["media"], c.options.media));
     RETURN_IF_ERROR(ReadExtensions(r, root["extensions"], c.options.directory));
     if (auto m = root["metrics"]) {

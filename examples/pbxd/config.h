@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "pbx/base/logging.h"
 #include "pbx/options.h"
+#include "pbx/sip/sofia.h"
 
 namespace pbxd {
 
@@ -28,6 +29,7 @@ struct RestConfig {
 
 struct Config {
   pbx::Options options;
+  pbx::sip::SofiaTuning sofia;  // sip.udp_send_thread
   std::string metricsListen = "127.0.0.1:9060";  // empty: no metrics endpoint
   pbx::LogLevel logLevel = pbx::LogLevel::kInfo;
   RestConfig rest;

@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
   std::optional<pbxd::HeapWarmer> warmer;
   if (WarmHeap()) warmer.emplace(pbxd::HeapReserve::Options{}, NotTurnedOff("PBXD_HEAP_HUGEPAGES"));
 
-  auto pbx = pbx::Pbx::Create(config->options);
+  auto pbx = pbx::Pbx::Create(config->options, config->sofia);
   if (!pbx.ok()) {
     std::fprintf(stderr, "pbxd: %s\n", std::string(pbx.status().message()).c_str());
     return 1;

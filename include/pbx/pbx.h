@@ -24,12 +24,15 @@
 #include "pbx/base/metrics.h"
 #include "pbx/call/call_control.h"
 #include "pbx/options.h"
+#include "pbx/sip/sofia.h"
 
 namespace pbx {
 
 class Pbx {
  public:
-  static absl::StatusOr<std::unique_ptr<Pbx>> Create(const Options& options);
+  // `tuning`: how the sofia-sip stack is bent for speed (the defaults are what pbxd runs).
+  static absl::StatusOr<std::unique_ptr<Pbx>> Create(const Options& options,
+                                                     const sip::SofiaTuning& tuning = {});
   virtual ~Pbx() = default;
 
   // Graceful stop: BYE every call, shut the SIP stack down, join the signaling thread.

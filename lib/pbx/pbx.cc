@@ -28,6 +28,7 @@ const std::vector<double> kLagBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.0
 
 class PbxImpl final : public Pbx {
  public:
+  explicit PbxImpl(const sip::SofiaTuning& tuning) : tuning_(tuning) {}
   ~PbxImpl() override { stop(); }
 
   absl::Status start(const Options& options) {
@@ -133,14 +134,14 @@ class PbxImpl final : public Pbx {
     sip::SofiaStackOptions sipOptions;
     sipOptions.listen = options.sip.listen;
     sipOptions.userAgent = options.sip.userAgent;
-    sipOptions.udpSendThread = options.sip.udpSendThread;
+    sipOptions.tuning = tuning_;
     PBX_ASSIGN_OR_RETURN(stack_, sip::CreateSofiaStack(*loop_, sipOptions));
     PBX_ASSIGN_OR_RETURN(core_,
                          PbxCore::Create(*loop_, *stack_, *media_, metrics_, *service_, options));
     lagProbe_ = std::make_unique<LagProbe>(*loop_, kLagProbeInterval, [this](auto lag) {
       lastLagMicros_.store(lag.count());
       lastQueueFill_.store(stack_->receiveQueueFill());
-      sendThread_.store(stack_->sendThreadStats());
+      sendThread_.store(sip::SofiaSendThreadStats(*stack_));
       lagHistogram_->observe(static_cast<double>(lag.count()) / 1e6);
     });
     return absl::OkStatus();
@@ -156,6 +157,7 @@ class PbxImpl final : public Pbx {
     loop_.reset();
   }
 
+  const sip::SofiaTuning tuning_;
   RealTimeSource time_;
   MetricsRegistry metrics_;
   media::MediaEnginePtr media_;
@@ -180,8 +182,9 @@ class PbxImpl final : public Pbx {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Pbx>> Pbx::Create(const Options& options) {
-  auto pbx = std::make_unique<PbxImpl>();
+absl::StatusOr<std::unique_ptr<Pbx>> Pbx::Create(const Options& options,
+                                                 const sip::SofiaTuning& tuning) {
+  auto pbx = std::make_unique<PbxImpl>(tuning);
   PBX_RETURN_IF_ERROR(pbx->start(options));
   return std::unique_ptr<Pbx>(std::move(pbx));
 }

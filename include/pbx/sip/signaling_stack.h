@@ -266,15 +266,6 @@ class SignalingHandler {
   }
 };
 
-// What a stack's own send thread has done (SipOptions::udpSendThread); zeros without one.
-struct SendThreadStats {
-  uint64_t queued = 0;    // datagrams handed to the thread
-  uint64_t direct = 0;    // datagrams sent at once instead (the first to a destination)
-  uint64_t dropped = 0;   // datagrams it had no room for (it fell behind)
-  uint64_t failed = 0;    // datagrams the kernel refused on the thread
-  double cpuSeconds = 0;  // the thread's CPU time
-};
-
 class SignalingStack {
  public:
   virtual ~SignalingStack() = default;
@@ -290,7 +281,6 @@ class SignalingStack {
   // arrived and waits for the signaling thread. A pbxd that falls behind fills it, and past 1
   // the kernel drops datagrams, which come back as retransmissions. 0 without a UDP socket.
   virtual double receiveQueueFill() const = 0;
-  virtual SendThreadStats sendThreadStats() const { return {}; }
   // Stops taking requests, ends what is left, and calls `done` on the signaling thread when
   // the stack has shut down.
   virtual void shutdown(std::function<void()> done) = 0;

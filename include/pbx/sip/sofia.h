@@ -24,12 +24,20 @@ namespace pbx::sip {
 
 absl::StatusOr<EventLoopPtr> CreateSofiaEventLoop();
 
+// How pbxkit bends sofia-sip for speed, where a program may want to turn it off (to measure,
+// or to run next to another sofia-sip user in the same process). pbx::Pbx::Create() takes it
+// beside the Options; the generic interfaces know none of it.
+struct SofiaTuning {
+  // A thread of its own (pbx-sip-send) sends on the SIP UDP socket: the signaling thread only
+  // queues the datagrams (docs/architecture.md, Threads; docs/benchmarks.md).
+  bool udpSendThread = true;
+};
+
 struct SofiaStackOptions {
   // "udp:IP:PORT", "tcp:IP:PORT" (IPv6 as "udp:[::1]:5060").
   std::vector<std::string> listen{"udp:127.0.0.1:5060"};
   std::string userAgent = "pbxkit";
-  // Whether a thread of its own sends on the UDP socket (SipOptions::udpSendThread).
-  bool udpSendThread = true;
+  SofiaTuning tuning;
   // Methods listed in Allow (OPTIONS answers carry it too).
   std::string allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, REGISTER, REFER, NOTIFY, INFO";
 };
@@ -37,6 +45,18 @@ struct SofiaStackOptions {
 // `loop` must come from CreateSofiaEventLoop() and outlive the stack.
 absl::StatusOr<SignalingStackPtr> CreateSofiaStack(EventLoop& loop,
                                                    const SofiaStackOptions& options);
+
+// What the UDP send thread (SofiaTuning::udpSendThread) has done; zeros without one.
+struct SendThreadStats {
+  uint64_t queued = 0;    // datagrams handed to the thread
+  uint64_t direct = 0;    // datagrams sent at once instead (the first to a destination)
+  uint64_t dropped = 0;   // datagrams it had no room for (it fell behind)
+  uint64_t failed = 0;    // datagrams the kernel refused on the thread
+  double cpuSeconds = 0;  // the thread's CPU time
+};
+// The send thread's figures of a stack CreateSofiaStack() made (zeros for any other stack).
+// Signaling thread only.
+SendThreadStats SofiaSendThreadStats(const SignalingStack& stack);
 
 // Parses one listen entry ("udp:127.0.0.1:5060") into a SIP URI that sofia binds
 // ("sip:127.0.0.1:5060;transport=udp"). Exposed for config validation.

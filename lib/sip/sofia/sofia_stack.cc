@@ -132,7 +132,7 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
       PBX_LOG(kWarning, "sip", "", "{}", *warning);
     findUdpSocket(options.listen);
   }
-  if (udpSocket_ >= 0 && options.udpSendThread) {
+  if (udpSocket_ >= 0 && options.tuning.udpSendThread) {
     if (UdpSender::Active())
       sender_ = std::make_unique<UdpSender>(udpSocket_);
     else
@@ -375,6 +375,11 @@ namespace pbx::sip {
 absl::StatusOr<std::string> ListenEntryToUri(const std::string& entry) {
   PBX_ASSIGN_OR_RETURN(auto parsed, internal::ParseListenEntry(entry));
   return absl::StrCat("sip:", parsed.address.str(), ";transport=", parsed.transport);
+}
+
+SendThreadStats SofiaSendThreadStats(const SignalingStack& stack) {
+  auto* sofia = dynamic_cast<const internal::SofiaStack*>(&stack);
+  return sofia ? sofia->sendThreadStats() : SendThreadStats{};
 }
 
 absl::StatusOr<SignalingStackPtr> CreateSofiaStack(EventLoop& loop,

@@ -41,7 +41,7 @@ class SofiaStack final : public SignalingStack {
   absl::StatusOr<Dialog*> invite(const OutboundInvite& invite, DialogHandler& handler) override;
   size_t pendingTransactions() const override { return pendingInvites_; }
   double receiveQueueFill() const override { return ReceiveQueueFill(udpSocket_); }
-  SendThreadStats sendThreadStats() const override;
+  SendThreadStats sendThreadStats() const;
   void shutdown(std::function<void()> done) override;
 
   void invitePending(int delta) { pendingInvites_ += delta; }

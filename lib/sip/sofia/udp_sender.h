@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "lib/base/thread_cpu_clock.h"
-#include "pbx/sip/signaling_stack.h"
+#include "pbx/sip/sofia.h"
 
 namespace pbx::sip::internal {
 

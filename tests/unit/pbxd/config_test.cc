@@ -53,8 +53,8 @@ TEST_CASE("the SIP send thread is on unless the config turns it off") {
   auto off = pbxd::ParseConfig("sip:\n  udp_send_thread: false\n", "t.yaml");
   REQUIRE(on.ok());
   REQUIRE(off.ok());
-  CHECK(on->options.sip.udpSendThread);
-  CHECK_FALSE(off->options.sip.udpSendThread);
+  CHECK(on->sofia.udpSendThread);
+  CHECK_FALSE(off->sofia.udpSendThread);
 }
 
 TEST_CASE("errors name the file, the line and the field") {

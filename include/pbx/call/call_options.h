@@ -1,0 +1,51 @@
+// The call layer's options: the directory of extensions and accounts, routing (the dialplan's
+// numbering plan and timeouts) and the event history. Part of pbx::Options (pbx/options.h).
+//
+// Thread-safety: value types.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "pbx/routing/dialplan.h"
+
+namespace pbx {
+
+struct Account {
+  std::string username;  // SIP digest username (and the user part of its address of record)
+  std::string password;
+};
+
+// A number that rings: every registered account of the extension rings in parallel.
+struct Extension {
+  std::string number;
+  std::vector<Account> accounts;
+  std::string displayName{};
+  // Group pickup ("*9") takes calls ringing at extensions that share a group with the picker;
+  // an extension without groups is in the one unnamed group.
+  std::vector<std::string> pickupGroups{};
+};
+
+struct Directory {
+  std::vector<Extension> extensions;
+};
+
+struct RoutingOptions {
+  // How long a new call waits for an asynchronous dialplan's decision before it is refused
+  // (500, Cause::kDialplanError). The caller hears ringing meanwhile.
+  std::chrono::seconds decisionTimeout{10};
+  // The park extension, slots and pickup codes of the default dialplan (and of REFERs to the
+  // park extension).
+  routing::NumberingPlan numbering;
+  // A parked call nobody picked up rings the phone that parked it after this long.
+  std::chrono::seconds parkTimeout{90};
+};
+
+struct EventOptions {
+  // Call events kept for listeners that resume from a sequence number.
+  size_t historySize = 10000;
+};
+
+}  // namespace pbx
