@@ -90,7 +90,7 @@ absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o,
   if (!sip) return absl::OkStatus();
   RETURN_IF_ERROR(r.onlyKeys(sip, "sip",
                              {"listen", "domain", "user_agent", "udp_send_thread", "registration",
-                              "no_answer_timeout", "overload"}));
+                              "no_answer_timeout", "overload", "session_timer"}));
   if (auto listen = sip["listen"]) {
     if (!listen.IsSequence() || listen.size() == 0)
       return r.error(listen, "sip.listen", "expected a list like [udp:127.0.0.1:5060]");
@@ -145,6 +145,47 @@ absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o,
     RETURN_IF_ERROR(
         r.duration(ov["retry_after"], "sip.overload.retry_after", &o.overload.retryAfter));
   }
+  if (auto st = sip["session_timer"]) {
+    RETURN_IF_ERROR(r.onlyKeys(st, "sip.session_timer", {"interval", "min_se"}));
+    RETURN_IF_ERROR(
+        r.duration(st["interval"], "sip.session_timer.interval", &o.sessionTimer.interval));
+    RETURN_IF_ERROR(r.duration(st["min_se"], "sip.session_timer.min_se", &o.sessionTimer.minSE));
+    if (o.sessionTimer.minSE < std::chrono::seconds(90))
+      return r.error(st["min_se"], "sip.session_timer.min_se",
+                     "RFC 4028 asks for at least 90s");
+    if (o.sessionTimer.interval < o.sessionTimer.minSE)
+      return r.error(st, "sip.session_timer", "interval is shorter than min_se");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadRouting(Reader& r, const YAML::Node& routing, pbx::RoutingOptions& o) {
+  if (!routing) return absl::OkStatus();
+  RETURN_IF_ERROR(r.onlyKeys(routing, "routing",
+                             {"decision_timeout", "park_timeout", "park_extension", "park_slots",
+                              "directed_pickup_prefix", "group_pickup_code"}));
+  RETURN_IF_ERROR(
+      r.duration(routing["decision_timeout"], "routing.decision_timeout", &o.decisionTimeout));
+  RETURN_IF_ERROR(r.duration(routing["park_timeout"], "routing.park_timeout", &o.parkTimeout));
+  RETURN_IF_ERROR(
+      r.str(routing["park_extension"], "routing.park_extension", &o.numbering.parkExtension));
+  if (auto slots = routing["park_slots"]) {
+    if (!slots.IsSequence() || slots.size() == 0 || slots.size() > 1000)
+      return r.error(slots, "routing.park_slots", "expected a list of 1 to 1000 numbers");
+    o.numbering.parkSlots.clear();
+    std::set<std::string> seen;
+    for (size_t i = 0; i < slots.size(); ++i) {
+      std::string path = absl::StrCat("routing.park_slots[", i, "]"), slot;
+      RETURN_IF_ERROR(r.str(slots[i], path, &slot));
+      if (slot.empty() || !seen.insert(slot).second)
+        return r.error(slots[i], path, "empty, or listed twice");
+      o.numbering.parkSlots.push_back(slot);
+    }
+  }
+  RETURN_IF_ERROR(r.str(routing["directed_pickup_prefix"], "routing.directed_pickup_prefix",
+                        &o.numbering.directedPickupPrefix));
+  RETURN_IF_ERROR(r.str(routing["group_pickup_code"], "routing.group_pickup_code",
+                        &o.numbering.groupPickupCode));
   return absl::OkStatus();
 }
 
@@ -172,13 +213,22 @@ absl::Status ReadExtensions(Reader& r, const YAML::Node& exts, pbx::Directory& d
   for (size_t i = 0; i < exts.size(); ++i) {
     const YAML::Node& e = exts[i];
     std::string path = absl::StrCat("extensions[", i, "]");
-    RETURN_IF_ERROR(r.onlyKeys(e, path, {"number", "name", "accounts"}));
+    RETURN_IF_ERROR(r.onlyKeys(e, path, {"number", "name", "accounts", "pickup_groups"}));
     pbx::Extension ext;
     RETURN_IF_ERROR(r.str(e["number"], path + ".number", &ext.number));
     if (ext.number.empty()) return r.error(e, path + ".number", "missing");
     if (!numbers.insert(ext.number).second)
       return r.error(e["number"], path + ".number", "number " + ext.number + " is used twice");
     RETURN_IF_ERROR(r.str(e["name"], path + ".name", &ext.displayName));
+    if (auto groups = e["pickup_groups"]) {
+      if (!groups.IsSequence())
+        return r.error(groups, path + ".pickup_groups", "expected a list of group names");
+      for (size_t j = 0; j < groups.size(); ++j) {
+        std::string group;
+        RETURN_IF_ERROR(r.str(groups[j], absl::StrCat(path, ".pickup_groups[", j, "]"), &group));
+        ext.pickupGroups.push_back(group);
+      }
+    }
     if (auto accounts = e["accounts"]) {
       if (!accounts.IsSequence()) return r.error(accounts, path + ".accounts", "expected a list");
       for (size_t j = 0; j < accounts.size(); ++j) {
@@ -261,8 +311,17 @@ absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& n
   Config c;
   if (root.IsNull()) return absl::InvalidArgumentError(name + ": the file is empty");
   try {
-    RETURN_IF_ERROR(r.onlyKeys(root, "", {"sip", "media", "metrics", "rest", "log", "extensions"}));
+    RETURN_IF_ERROR(r.onlyKeys(
+        root, "", {"sip", "media", "routing", "events", "metrics", "rest", "log", "extensions"}));
     RETURN_IF_ERROR(ReadSip(r, root["sip"], c.options.sip, c.sofia));
+    RETURN_IF_ERROR(ReadRouting(r, root["routing"], c.options.routing));
+    if (auto ev = root["events"]) {
+      RETURN_IF_ERROR(r.onlyKeys(ev, "events", {"history_size"}));
+      RETURN_IF_ERROR(r.number(ev["history_size"], "events.history_size",
+                               &c.options.events.historySize, 10000000));
+      if (c.options.events.historySize == 0)
+        return r.error(ev["history_size"], "events.history_size", "must be at least 1");
+    }
     RETURN_IF_ERROR(ReadMedia(r, root["media"], c.options.media));
     RETURN_IF_ERROR(ReadExtensions(r, root["extensions"], c.options.directory));
     if (auto m = root["metrics"]) {

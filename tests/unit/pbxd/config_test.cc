@@ -60,7 +60,7 @@ TEST_CASE("the SIP send thread is on unless the config turns it off") {
 TEST_CASE("errors name the file, the line and the field") {
   CHECK(ErrorOf("sip:\n  domian: x\n") ==
         "t.yaml:2: sip.domian: unknown field (expected one of: domain, listen, no_answer_timeout, "
-        "overload, registration, udp_send_thread, user_agent)");
+        "overload, registration, session_timer, udp_send_thread, user_agent)");
   CHECK(ErrorOf("sip:\n  udp_send_thread: yes\n") ==
         "t.yaml:2: sip.udp_send_thread: expected true or false");
   CHECK(ErrorOf("sip:\n  no_answer_timeout: soon\n") ==
@@ -139,4 +139,41 @@ TEST_CASE("a missing file is a clear error") {
   auto c = pbxd::LoadConfig("/nonexistent/pbxd.yaml");
   REQUIRE_FALSE(c.ok());
   CHECK(std::string(c.status().message()) == "/nonexistent/pbxd.yaml: cannot open the file");
+}
+
+TEST_CASE("routing, session timers, events and pickup groups") {
+  auto c = pbxd::ParseConfig(
+      "sip:\n  session_timer: {interval: 10m, min_se: 120s}\n"
+      "routing:\n  decision_timeout: 3s\n  park_timeout: 45s\n  park_extension: '700'\n"
+      "  park_slots: ['701', '702']\n  directed_pickup_prefix: '#*'\n"
+      "  group_pickup_code: '*8'\n"
+      "events: {history_size: 500}\n"
+      "extensions:\n  - number: '100'\n    pickup_groups: [sales, lab]\n"
+      "    accounts: [{username: '100', password: x}]\n",
+      "t.yaml");
+  REQUIRE(c.ok());
+  CHECK(c->options.sip.sessionTimer.interval == 600s);
+  CHECK(c->options.sip.sessionTimer.minSE == 120s);
+  CHECK(c->options.routing.decisionTimeout == 3s);
+  CHECK(c->options.routing.parkTimeout == 45s);
+  CHECK(c->options.routing.numbering.parkExtension == "700");
+  CHECK(c->options.routing.numbering.parkSlots == std::vector<std::string>{"701", "702"});
+  CHECK(c->options.routing.numbering.directedPickupPrefix == "#*");
+  CHECK(c->options.routing.numbering.groupPickupCode == "*8");
+  CHECK(c->options.events.historySize == 500);
+  CHECK(c->options.directory.extensions[0].pickupGroups ==
+        std::vector<std::string>{"sales", "lab"});
+  auto demo = pbxd::LoadConfig(std::string(PBX_SOURCE_DIR) + "/examples/config/demo.yaml");
+  REQUIRE(demo.ok());
+  CHECK(demo->options.routing.numbering.parkExtension == "888");
+  CHECK(demo->options.routing.numbering.parkSlots.size() == 10);
+
+  CHECK(ErrorOf("sip:\n  session_timer: {min_se: 30s}\n").find("at least 90s") !=
+        std::string::npos);
+  CHECK(ErrorOf("sip:\n  session_timer: {interval: 100s, min_se: 120s}\n")
+            .find("shorter than min_se") != std::string::npos);
+  CHECK(ErrorOf("routing:\n  park_slots: ['1', '1']\n").find("listed twice") !=
+        std::string::npos);
+  CHECK(ErrorOf("routing:\n  parking: 1\n").find("parking") != std::string::npos);
+  CHECK(ErrorOf("events: {history_size: 0}\n").find("at least 1") != std::string::npos);
 }
