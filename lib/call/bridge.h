@@ -28,6 +28,7 @@ class Bridge {
   // Stops sending to a leg that holds; sends to it again once it resumes.
   void updateForwarding(const Leg* a, const Leg* b);
   media::RtpRelay& relay() { return *relay_; }
+  const media::RtpRelay& relay() const { return *relay_; }
 
  private:
   media::RtpRelayPtr relay_;

@@ -97,6 +97,25 @@ class Call final : private LegObserver {
   void hangup(const EndReason& reason);
   // Sends 180 to an unanswered inbound caller (the dialplan is still deciding).
   void sendRinging();
+  // Sends 183 with pbxkit's answer to the caller's offer (a call the program drives).
+  absl::Status earlyMedia();
+
+  // ---- bridging calls of one leg each (call_features.cc) ----
+  // Answered, with one leg and nothing ringing, transferring or parked.
+  bool lone() const;
+  // The offer a leg joining this lone call as its partner gets, and the address it names.
+  sip::SessionDescription offerForPartner() const;
+  SocketAddress partnerAddress() const;
+  // `leg` (moved here by a re-INVITE with offerForPartner() that `answer` answered) becomes
+  // the partner of this lone call.
+  void adoptPartner(std::unique_ptr<Leg> leg, const std::string& answer);
+  // A call of one answered leg, set apart from another call by unbridge(); `answer` answers
+  // the re-INVITE that moved it to this call's relay (addressFor a leg on side A).
+  void startAlone(std::unique_ptr<Leg> leg, const std::string& answer);
+  // The partner left for `alone` (release()d): this call goes on with its anchor only.
+  void unbridged(const Call& alone);
+  // Gets the relay address a leg moving into a new call alone would name.
+  absl::StatusOr<SocketAddress> aloneAddress();
 
   // ---- operations on an answered call (call_features.cc) ----
   // Holds (or resumes) `leg` with a re-INVITE sendonly (sendrecv): it neither hears nor is

@@ -320,6 +320,78 @@ void Call::armSessionTimer(Leg& leg) {
   leg.sessionTimer->enable(leg.sessionInterval - margin);
 }
 
+absl::Status Call::earlyMedia() {
+  if (!callerWaiting() || !rung_.empty())
+    return absl::FailedPreconditionError("call " + id_.str() + " has no caller waiting");
+  if (!anchor_->remote)
+    return absl::FailedPreconditionError(
+        "call " + id_.str() + " came without an offer: an unreliable 183 cannot carry one");
+  if (!ensureBridge()) return absl::ResourceExhaustedError("no media ports");
+  sip::SessionDescription offer = *anchor_->remote;
+  bridge_->applyRemote(*anchor_, offer);
+  anchor_->sendProvisional(183, "Session Progress",
+                           anchor_->sdp.anchor(AnswerFor(offer), bridge_->addressFor(*anchor_)));
+  ringingSent_ = true;
+  state_ = CallState::kEarly;
+  emit(CallEventType::kEarlyMedia, anchor_.get());
+  return absl::OkStatus();
+}
+
+bool Call::lone() const {
+  return answered() && anchor_ && anchor_->state == LegState::kAnswered && !partner_ &&
+         rung_.empty() && !transferor_ && transferTarget_.empty() && parkedSlot_.empty() &&
+         bridge_.has_value();
+}
+
+sip::SessionDescription Call::offerForPartner() const {
+  return WithDirection(anchor_ && anchor_->remote ? *anchor_->remote : DefaultAudioOffer(),
+                       sip::MediaDirection::kSendRecv);
+}
+
+SocketAddress Call::partnerAddress() const {
+  return bridge_->relay().localAddress(media::Other(anchor_->side));
+}
+
+void Call::adoptPartner(std::unique_ptr<Leg> leg, const std::string& answer) {
+  leg->setObserver(static_cast<LegObserver&>(*this));
+  leg->side = media::Other(anchor_->side);
+  auto parsed = sip::SessionDescription::Parse(answer);
+  if (parsed.ok()) bridge_->applyRemote(*leg, *parsed);
+  partner_ = std::move(leg);
+  bridge_->updateForwarding(anchor_.get(), partner_.get());
+  emit(CallEventType::kBridged, partner_.get());
+}
+
+void Call::unbridged(const Call& alone) {
+  // Nothing goes where the partner was any more.
+  if (bridge_ && anchor_) bridge_->relay().setRemote(media::Other(anchor_->side), SocketAddress());
+  CallEvent event;
+  event.type = CallEventType::kUnbridged;
+  if (alone.anchor()) {
+    event.leg = alone.anchor()->id;
+    event.party = alone.anchor()->party;
+  }
+  event.detail = alone.id().str();
+  observer_.callEvent(*this, std::move(event));
+}
+
+absl::StatusOr<SocketAddress> Call::aloneAddress() {
+  if (!ensureBridge()) return absl::ResourceExhaustedError("no media ports");
+  return bridge_->relay().localAddress(RelaySide::kA);
+}
+
+void Call::startAlone(std::unique_ptr<Leg> leg, const std::string& answer) {
+  leg->setObserver(static_cast<LegObserver&>(*this));
+  leg->side = RelaySide::kA;
+  auto parsed = sip::SessionDescription::Parse(answer);
+  if (parsed.ok()) bridge_->applyRemote(*leg, *parsed);
+  anchor_ = std::move(leg);
+  state_ = CallState::kAnswered;
+  answeredAt_ = anchor_->answered;
+  bridge_->updateForwarding(anchor_.get(), nullptr);
+  emit(CallEventType::kCallStarted, anchor_.get());
+}
+
 absl::Status Call::sendDtmf(Leg& leg, const std::string& digits) {
   if (leg.state != LegState::kAnswered || !leg.up())
     return absl::FailedPreconditionError("leg " + leg.id.str() + " is not answered");

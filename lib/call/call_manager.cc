@@ -190,7 +190,7 @@ void CallManager::apply(CallId id, routing::Decision decision) {
   if (it == calls_.end() || it->second.call->ended()) return;
   Call& call = *it->second.call;
   call.decisionTimer.reset();
-  if (!call.routing()) {
+  if (!call.routing() && !(call.callerWaiting() && !call.ringing())) {
     PBX_LOG(kInfo, "call", id.str(), "a dialplan decision came after the call moved on: ignored");
     return;
   }

@@ -59,6 +59,9 @@ class CallManager final : private CallObserver {
   absl::StatusOr<CallId> unpark(const std::string& slot, const std::string& destination);
   absl::StatusOr<CallId> pickup(const std::string& ringing, const std::string& destination);
   absl::Status sendDtmf(CallId id, LegId leg, const std::string& digits);
+  absl::Status earlyMedia(CallId id);
+  void bridge(CallId first, CallId second, Completion done);
+  void unbridge(CallId id, std::function<void(absl::StatusOr<CallId>)> done);
 
   // Ends every call (BYE / CANCEL); used on shutdown.
   void hangupAll(Cause cause, const std::string& detail);

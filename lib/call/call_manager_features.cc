@@ -4,6 +4,7 @@
 
 #include "lib/base/log.h"
 #include "lib/call/call_manager.h"
+#include "lib/call/sdp_negotiation.h"
 #include "pbx/base/status.h"
 
 namespace pbx::call {
@@ -124,6 +125,82 @@ absl::Status CallManager::sendDtmf(CallId id, LegId legId, const std::string& di
   if (digits.empty() || digits.size() > 64)
     return absl::InvalidArgumentError("1 to 64 digits, not " + std::to_string(digits.size()));
   return call->sendDtmf(*leg, digits);
+}
+
+absl::Status CallManager::earlyMedia(CallId id) {
+  Call* call = find(id);
+  if (call == nullptr) return NoCall(id);
+  if (call->decisionTimer) call->decisionTimer.reset();
+  return call->earlyMedia();
+}
+
+void CallManager::bridge(CallId firstId, CallId secondId, Completion done) {
+  Call* first = find(firstId);
+  Call* second = find(secondId);
+  if (first == nullptr) return done(NoCall(firstId));
+  if (second == nullptr) return done(NoCall(secondId));
+  if (first == second) return done(absl::InvalidArgumentError("the two calls are the same"));
+  if (!first->lone() || !second->lone())
+    return done(absl::FailedPreconditionError(
+        "bridge() takes two answered calls of one leg each (answer() or unbridge() them)"));
+  Leg* moving = second->anchor();
+  std::string body = moving->sdp.anchor(first->offerForPartner(), first->partnerAddress());
+  LegId movingId = moving->id;
+  moving->reinvite(body, [=, alive = alive_](int status, const std::string& sdp) {
+    if (!*alive) return;
+    Call* into = find(firstId);
+    Call* from = find(secondId);
+    Leg* leg = from ? from->findLeg(movingId) : nullptr;
+    if (into == nullptr || leg == nullptr || !into->lone())
+      return done(absl::AbortedError("a party left before the bridge was made"));
+    if (status < 200 || status >= 300)
+      return done(
+          absl::UnavailableError("the phone refused the re-INVITE with " + std::to_string(status)));
+    into->adoptPartner(from->release(*leg), sdp);
+    from->hangup({Cause::kNormalClearing, 0, "its party was bridged into " + firstId.str()});
+    done(absl::OkStatus());
+  });
+}
+
+void CallManager::unbridge(CallId id, std::function<void(absl::StatusOr<CallId>)> done) {
+  Call* call = find(id);
+  if (call == nullptr) return done(NoCall(id));
+  Leg* leaving = call->partner();
+  if (!call->answered() || leaving == nullptr || leaving->state != LegState::kAnswered ||
+      call->ringing())
+    return done(absl::FailedPreconditionError("call " + id.str() + " has no two legs to part"));
+  CallId aloneId = CallId::Next();
+  Entry& entry = add(std::make_unique<Call>(aloneId, dispatcher_, stack_, media_,
+                                            static_cast<CallObserver&>(*this), leaving->party,
+                                            leaving->party.number, call->callUuid()));
+  Call& alone = *entry.call;
+  auto address = alone.aloneAddress();
+  if (!address.ok()) {
+    alone.hangup({Cause::kCongestion, 0, "no media ports"});
+    return done(address.status());
+  }
+  sip::SessionDescription offer = WithDirection(
+      leaving->remote ? *leaving->remote : DefaultAudioOffer(), sip::MediaDirection::kSendRecv);
+  std::string body = leaving->sdp.anchor(offer, *address);
+  LegId leavingId = leaving->id;
+  leaving->reinvite(body, [=, alive = alive_](int status, const std::string& sdp) {
+    if (!*alive) return;
+    Call* from = find(id);
+    Call* to = find(aloneId);
+    Leg* leg = from ? from->findLeg(leavingId) : nullptr;
+    if (to == nullptr || leg == nullptr) {
+      if (to) to->hangup({Cause::kNormalClearing, 0, "its party left"});
+      return done(absl::AbortedError("a party left before the legs were parted"));
+    }
+    if (status < 200 || status >= 300) {
+      to->hangup({Cause::kNormalClearing, 0, "the unbridge was refused"});
+      return done(
+          absl::UnavailableError("the phone refused the re-INVITE with " + std::to_string(status)));
+    }
+    to->startAlone(from->release(*leg), sdp);
+    from->unbridged(*to);
+    done(aloneId);
+  });
 }
 
 // ---- requests from phones -------------------------------------------------------------

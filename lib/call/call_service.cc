@@ -103,6 +103,26 @@ void CallService::pickup(std::string ringing, std::string destination,
                               std::move(done));
 }
 
+void CallService::earlyMedia(CallId call, Completion done) {
+  run<absl::Status>([call](CallManager& m) { return m.earlyMedia(call); }, std::move(done));
+}
+
+void CallService::bridge(CallId first, CallId second, Completion done) {
+  runAsync([=](CallManager& m, Completion d) { m.bridge(first, second, std::move(d)); },
+           std::move(done));
+}
+
+void CallService::unbridge(CallId call, std::function<void(absl::StatusOr<CallId>)> done) {
+  auto deliver = [this, done](absl::StatusOr<CallId> result) {
+    if (done) results_.post([done, result] { done(result); });
+  };
+  bool posted = poster_->post([this, call, deliver] {
+    if (manager_ == nullptr) return deliver(absl::FailedPreconditionError("the PBX is stopped"));
+    manager_->unbridge(call, deliver);
+  });
+  if (!posted) deliver(absl::FailedPreconditionError("the PBX is stopped"));
+}
+
 void CallService::sendDtmf(CallId call, LegId leg, std::string digits, Completion done) {
   run<absl::Status>([=](CallManager& m) { return m.sendDtmf(call, leg, digits); }, std::move(done));
 }

@@ -32,6 +32,7 @@ class CallService final : public CallControl {
   void originate(const OriginateRequest& request,
                  std::function<void(absl::StatusOr<CallId>)> done) override;
   void answer(CallId call, Completion done) override;
+  void earlyMedia(CallId call, Completion done) override;
   void reject(CallId call, Cause cause, int sipStatus, Completion done) override;
   void hangup(CallId call, Cause cause, Completion done) override;
   void hold(CallId call, LegId leg, Completion done) override;
@@ -44,6 +45,8 @@ class CallService final : public CallControl {
               std::function<void(absl::StatusOr<CallId>)> done) override;
   void pickup(std::string ringing, std::string destination,
               std::function<void(absl::StatusOr<CallId>)> done) override;
+  void bridge(CallId first, CallId second, Completion done) override;
+  void unbridge(CallId call, std::function<void(absl::StatusOr<CallId>)> done) override;
   void sendDtmf(CallId call, LegId leg, std::string digits, Completion done) override;
   void listCalls(std::function<void(std::vector<CallInfo>)> done) override;
   void setDialplan(routing::DialplanPtr dialplan) override;

@@ -59,6 +59,9 @@ class CallControl {
   // Answers the inbound leg of a call the dialplan left to the program (Decision::Answer()
   // answers at once; an asynchronous dialplan may instead call this).
   virtual void answer(CallId call, Completion done = {}) = 0;
+  // Early media: a 183 with pbxkit's answer to the caller's offer, before the answer, for a call
+  // the dialplan left to the program (media the program plays comes with the media layer).
+  virtual void earlyMedia(CallId call, Completion done = {}) = 0;
   // Refuses an unanswered inbound call with `cause` (and `sipStatus`, if non-zero).
   virtual void reject(CallId call, Cause cause, int sipStatus = 0, Completion done = {}) = 0;
   // Ends the call: every leg is cancelled (unanswered) or sent BYE (answered).
@@ -90,6 +93,13 @@ class CallControl {
   // (the newest such call); whoever answers first takes it.
   virtual void pickup(std::string ringing, std::string destination,
                       std::function<void(absl::StatusOr<CallId>)> done) = 0;
+  // Bridges two answered calls that have one leg each (a caller the program answered, or a leg
+  // unbridge() set apart): the second call's leg moves into the first with a re-INVITE, the
+  // two parties talk, and the second call ends.
+  virtual void bridge(CallId first, CallId second, Completion done = {}) = 0;
+  // Sets the two legs of an answered call apart: the callee's leg moves, with a re-INVITE, to
+  // a call of its own (done gets its id); both stay answered and hear nothing until bridged.
+  virtual void unbridge(CallId call, std::function<void(absl::StatusOr<CallId>)> done) = 0;
   // Sends DTMF digits (0-9, *, #, A-D) to a leg as SIP INFO (application/dtmf-relay).
   virtual void sendDtmf(CallId call, LegId leg, std::string digits, Completion done = {}) = 0;
 

@@ -457,3 +457,94 @@ TEST_CASE("operations on a call that does not exist complete with NotFound") {
   CHECK(a->code() == absl::StatusCode::kNotFound);
   CHECK(b->code() == absl::StatusCode::kNotFound);
 }
+
+TEST_CASE("earlyMedia() sends 183 with pbxkit's answer before the call is answered") {
+  TwoPhones t;
+  auto dialplan = std::make_shared<HeldDialplan>();
+  t.pbx.calls().setDialplan(dialplan);
+  Recorder rec(t.pbx.calls());
+  auto& out = t.alice.call("555");
+  t.pbx.runPending();
+  std::optional<absl::Status> early;
+  t.pbx.calls().earlyMedia(dialplan->calls[0].id, Into(early));
+  t.pbx.runPending();
+  REQUIRE(early.has_value());
+  CHECK(early->ok());
+  CHECK(out.state() == State::kEarly);
+  CHECK(out.provisionals().back() == 183);
+  CHECK(out.remoteMedia().ip() == "127.0.0.1");
+  CHECK(rec.types().back() == CallEventType::kEarlyMedia);
+  // The dialplan may still decide: the call rings on.
+  dialplan->decisions[0](Decision::Ring({{"101"}}));
+  t.pbx.runPending();
+  REQUIRE(t.bob.incoming() != nullptr);
+  t.bob.incoming()->answer();
+  t.pbx.runPending();
+  CHECK(out.state() == State::kAnswered);
+
+  auto& late = t.alice.call("556", pbx::testing::OfferTiming::kInAck);
+  t.pbx.runPending();
+  std::optional<absl::Status> refused;
+  t.pbx.calls().earlyMedia(dialplan->calls[1].id, Into(refused));
+  t.pbx.runPending();
+  CHECK(refused->code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(late.state() == State::kRinging);
+}
+
+TEST_CASE("bridge() joins two calls the program answered; unbridge() parts them again") {
+  TwoPhones t;
+  t.pbx.calls().setDialplan(
+      std::make_shared<FunctionDialplan>([](const auto&) { return Decision::Answer(); }));
+  Recorder rec(t.pbx.calls());
+  auto& fromAlice = t.alice.call("700");
+  auto& fromBob = t.bob.call("700");
+  t.pbx.runPending();
+  REQUIRE(fromAlice.state() == State::kAnswered);
+  REQUIRE(fromBob.state() == State::kAnswered);
+  std::vector<pbx::call::CallInfo> calls;
+  t.pbx.calls().listCalls([&](auto c) { calls = std::move(c); });
+  t.pbx.runPending();
+  REQUIRE(calls.size() == 2);
+
+  std::optional<absl::Status> bridged;
+  t.pbx.calls().bridge(calls[0].id, calls[1].id, Into(bridged));
+  t.pbx.runPending();
+  REQUIRE(bridged.has_value());
+  CHECK(bridged->ok());
+  CHECK(fromBob.reinvitesReceived() == 1);
+  CHECK(fromAlice.sendRtp(10));
+  CHECK(fromBob.sendRtp(6));
+  CHECK(fromBob.rtpReceived() == 10);
+  CHECK(fromAlice.rtpReceived() == 6);
+  CHECK(t.pbx.activeCalls() == 1);
+  CHECK(rec.events.back().type == CallEventType::kCallEnded);  // the second call
+
+  std::optional<absl::StatusOr<pbx::CallId>> parted;
+  t.pbx.calls().unbridge(calls[0].id, [&](absl::StatusOr<pbx::CallId> id) { parted = id; });
+  t.pbx.runPending();
+  REQUIRE(parted.has_value());
+  REQUIRE(parted->ok());
+  CHECK(t.pbx.activeCalls() == 2);
+  CHECK(fromBob.reinvitesReceived() == 2);
+  CHECK(fromAlice.sendRtp(5));
+  CHECK(fromBob.rtpReceived() == 10);  // nothing reaches Bob now
+  CHECK(fromAlice.state() == State::kAnswered);
+  CHECK(fromBob.state() == State::kAnswered);
+  bool sawUnbridged = false;
+  for (const auto& e : rec.events)
+    if (e.type == CallEventType::kUnbridged) sawUnbridged = e.detail == (*parted)->str();
+  CHECK(sawUnbridged);
+
+  // And back together.
+  std::optional<absl::Status> again;
+  t.pbx.calls().bridge(calls[0].id, **parted, Into(again));
+  t.pbx.runPending();
+  CHECK(again->ok());
+  CHECK(fromAlice.sendRtp(4));
+  CHECK(fromBob.rtpReceived() == 14);
+
+  std::optional<absl::Status> notLone;
+  t.pbx.calls().bridge(calls[0].id, calls[0].id, Into(notLone));
+  t.pbx.runPending();
+  CHECK(notLone->code() == absl::StatusCode::kInvalidArgument);
+}
