@@ -14,23 +14,6 @@ using pbx::routing::Decision;
 
 namespace {
 
-// Every event of the PBX, in the order the listener received them.
-struct Recorder {
-  explicit Recorder(pbx::call::CallControl& calls, pbx::call::EventFilter filter = {}) {
-    auto made = calls.events().subscribe(filter, std::nullopt,
-                                         [this](const CallEvent& e) { events.push_back(e); });
-    REQUIRE(made.ok());
-    subscription = std::move(*made);
-  }
-  std::vector<CallEventType> types() const {
-    std::vector<CallEventType> out;
-    for (const auto& e : events) out.push_back(e.type);
-    return out;
-  }
-  std::vector<CallEvent> events;
-  pbx::call::EventSubscriptionPtr subscription;
-};
-
 // A dialplan the test drives: it keeps each call's decision callback.
 struct HeldDialplan : pbx::routing::Dialplan {
   void route(const pbx::routing::IncomingCall& call,
@@ -61,7 +44,7 @@ pbx::call::Completion Into(std::optional<absl::Status>& out) {
 
 TEST_CASE("a call's events arrive in order, numbered, with the seed's names") {
   TwoPhones t;
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   auto [out, in] = t.answeredCall();
   out->hangup();
   t.pbx.runPending();
@@ -93,7 +76,7 @@ TEST_CASE("a listener resumes from a sequence number and misses nothing") {
   TwoPhones t;
   std::vector<uint64_t> first;
   {
-    Recorder rec(t.pbx.calls());
+    EventRecorder rec(t.pbx.calls());
     auto [out, in] = t.answeredCall();
     for (const auto& e : rec.events) first.push_back(e.sequence);
     out->hangup();  // the listener is gone before these events happen
@@ -138,7 +121,7 @@ TEST_CASE("event filters select by type, call and number") {
   pbx::call::EventFilter filter;
   filter.types = {CallEventType::kCallEnded, CallEventType::kAnswered};
   filter.number = "101";
-  Recorder rec(t.pbx.calls(), filter);
+  EventRecorder rec(t.pbx.calls(), filter);
   auto [out, in] = t.answeredCall();
   in->hangup();
   t.pbx.runPending();
@@ -148,7 +131,7 @@ TEST_CASE("event filters select by type, call and number") {
 
 TEST_CASE("an unanswered call is a missed call of the rung extension, with its cause") {
   TwoPhones t;
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   auto& out = t.alice.call("101");
   t.pbx.runPending();
   t.pbx.advance(31s);
@@ -219,7 +202,7 @@ TEST_CASE("an asynchronous dialplan: the caller rings until the late decision") 
   dialplan->decisions[0](Decision::Reject(Cause::kBusy));  // a second decision is ignored
   t.pbx.runPending();
   REQUIRE(t.bob.incoming() != nullptr);
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   t.bob.incoming()->answer();
   t.pbx.runPending();
   CHECK(out.state() == State::kAnswered);
@@ -231,7 +214,7 @@ TEST_CASE("an asynchronous dialplan that never decides costs only its call") {
   TwoPhones t;
   auto dialplan = std::make_shared<HeldDialplan>();
   t.pbx.calls().setDialplan(dialplan);
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   auto& out = t.alice.call("101");
   t.pbx.runPending();
   t.pbx.advance(9s);
@@ -283,14 +266,12 @@ TEST_CASE("Decision::Answer answers the caller; the program ends the call with h
   TwoPhones t;
   t.pbx.calls().setDialplan(
       std::make_shared<FunctionDialplan>([](const auto&) { return Decision::Answer(); }));
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   auto& out = t.alice.call("555");
   t.pbx.runPending();
   CHECK(out.state() == State::kAnswered);
   CHECK(out.remoteMedia().ip() == "127.0.0.1");
-  std::vector<pbx::call::CallInfo> calls;
-  t.pbx.calls().listCalls([&](std::vector<pbx::call::CallInfo> c) { calls = std::move(c); });
-  t.pbx.runPending();
+  auto calls = ListCalls(t.pbx);
   REQUIRE(calls.size() == 1);
   CHECK(calls[0].state == pbx::call::CallState::kAnswered);
   CHECK(calls[0].dialled == "555");
@@ -338,7 +319,7 @@ TEST_CASE("answer() and reject() act on a call the dialplan has not decided yet"
 
 TEST_CASE("click-to-call rings the source first, then connects it to the destination") {
   TwoPhones t;
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   pbx::call::OriginateRequest request;
   request.source = "100";
   request.destination = "101";
@@ -390,7 +371,7 @@ TEST_CASE("click-to-call rings the source first, then connects it to the destina
 TEST_CASE("click-to-call: a busy destination hangs the source up with BUSY") {
   TwoPhones t;
   t.bob.options().rejectIncomingWith = 486;
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   pbx::call::OriginateRequest request{"100", "101"};
   t.pbx.calls().originate(request, {});
   t.pbx.runPending();
@@ -402,7 +383,7 @@ TEST_CASE("click-to-call: a busy destination hangs the source up with BUSY") {
 
 TEST_CASE("click-to-call: a source that does not answer ends the call with NOANSWER") {
   TwoPhones t;
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   pbx::call::OriginateRequest request{"100", "101"};
   request.sourceTimeout = 10s;
   t.pbx.calls().originate(request, {});
@@ -431,7 +412,7 @@ TEST_CASE("click-to-call refuses unknown and unregistered sources") {
 TEST_CASE("a phone's hold and resume are events") {
   TwoPhones t;
   auto [out, in] = t.answeredCall();
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   out->reinvite("sendonly");
   t.pbx.runPending();
   out->reinvite("sendrecv");
@@ -462,7 +443,7 @@ TEST_CASE("earlyMedia() sends 183 with pbxkit's answer before the call is answer
   TwoPhones t;
   auto dialplan = std::make_shared<HeldDialplan>();
   t.pbx.calls().setDialplan(dialplan);
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   auto& out = t.alice.call("555");
   t.pbx.runPending();
   std::optional<absl::Status> early;
@@ -495,15 +476,13 @@ TEST_CASE("bridge() joins two calls the program answered; unbridge() parts them 
   TwoPhones t;
   t.pbx.calls().setDialplan(
       std::make_shared<FunctionDialplan>([](const auto&) { return Decision::Answer(); }));
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   auto& fromAlice = t.alice.call("700");
   auto& fromBob = t.bob.call("700");
   t.pbx.runPending();
   REQUIRE(fromAlice.state() == State::kAnswered);
   REQUIRE(fromBob.state() == State::kAnswered);
-  std::vector<pbx::call::CallInfo> calls;
-  t.pbx.calls().listCalls([&](auto c) { calls = std::move(c); });
-  t.pbx.runPending();
+  auto calls = ListCalls(t.pbx);
   REQUIRE(calls.size() == 2);
 
   std::optional<absl::Status> bridged;

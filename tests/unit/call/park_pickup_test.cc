@@ -6,56 +6,18 @@
 
 using namespace std::chrono_literals;
 using namespace pbx::test;
-using pbx::call::CallEvent;
 using pbx::call::CallEventType;
 using pbx::call::Cause;
 
-namespace {
-
-struct Phones : TwoPhones {
-  pbx::testing::SimPhone& dave = pbx.addPhone("103", "pw103");
-  explicit Phones(pbx::Options options = DemoOptions()) : TwoPhones(std::move(options)) {
-    REQUIRE(dave.registerAccount() == 200);
-  }
-  std::vector<CallEvent> events;
-  pbx::call::EventSubscriptionPtr subscription = [this] {
-    auto s = pbx.calls().events().subscribe({}, std::nullopt,
-                                            [this](const CallEvent& e) { events.push_back(e); });
-    REQUIRE(s.ok());
-    return std::move(*s);
-  }();
-  const CallEvent* last(CallEventType type) const {
-    for (auto it = events.rbegin(); it != events.rend(); ++it)
-      if (it->type == type) return &*it;
-    return nullptr;
-  }
-  std::vector<pbx::call::CallInfo> calls() {
-    std::vector<pbx::call::CallInfo> out;
-    pbx.calls().listCalls([&](std::vector<pbx::call::CallInfo> c) { out = std::move(c); });
-    pbx.runPending();
-    return out;
-  }
-};
-
-void CheckTalking(pbx::testing::SimCall& a, pbx::testing::SimCall& b) {
-  uint64_t atA = a.rtpReceived(), atB = b.rtpReceived();
-  CHECK(a.sendRtp(10));
-  CHECK(b.sendRtp(7));
-  CHECK(b.rtpReceived() == atB + 10);
-  CHECK(a.rtpReceived() == atA + 7);
-}
-
-}  // namespace
-
 TEST_CASE("a call transferred to 888 is parked in 890, and dialling 890 picks it up") {
-  Phones t;
+  ThreePhones t;
   auto [alice, bob] = t.answeredCall();
   bob->refer("888");
   t.pbx.runPending();
   CHECK(bob->notifies() == std::vector<int>{200});
   CHECK(bob->state() == State::kEnded);
   CHECK(alice->state() == State::kAnswered);
-  const CallEvent* parked = t.last(CallEventType::kParked);
+  const pbx::call::CallEvent* parked = t.last(CallEventType::kParked);
   REQUIRE(parked != nullptr);
   CHECK(parked->detail == "890");
   CHECK(parked->party.number == "100");
@@ -78,7 +40,7 @@ TEST_CASE("parking fills the slots in order; a parked call nobody takes rings th
   auto options = DemoOptions();
   options.routing.parkTimeout = 90s;
   options.media.rtpTimeout = 0s;  // the simulated phones send no RTP while parked
-  Phones t(options);
+  ThreePhones t(options);
   auto [alice, bob] = t.answeredCall();
   bob->refer("888");
   t.pbx.runPending();
@@ -106,7 +68,7 @@ TEST_CASE("park timeout: a ring-back nobody answers ends the parked call") {
   auto options = DemoOptions();
   options.routing.parkTimeout = 30s;
   options.sip.noAnswerTimeout = 20s;
-  Phones t(options);
+  ThreePhones t(options);
   auto [alice, bob] = t.answeredCall();
   bob->refer("888");
   t.pbx.runPending();
@@ -119,7 +81,7 @@ TEST_CASE("park timeout: a ring-back nobody answers ends the parked call") {
 }
 
 TEST_CASE("dialling 888 parks the caller; an attended transfer to it parks the other party") {
-  Phones t;
+  ThreePhones t;
   auto [alice, bob] = t.answeredCall();
   auto& toPark = t.bob.call("888");  // Bob's consultation call to the park extension
   t.pbx.runPending();
@@ -136,7 +98,7 @@ TEST_CASE("dialling 888 parks the caller; an attended transfer to it parks the o
 }
 
 TEST_CASE("park and unpark through the call API") {
-  Phones t;
+  ThreePhones t;
   auto [alice, bob] = t.answeredCall();
   auto calls = t.calls();
   std::optional<absl::StatusOr<std::string>> slot;
@@ -162,7 +124,7 @@ TEST_CASE("park and unpark through the call API") {
 }
 
 TEST_CASE("directed pickup: **101 answers the call ringing at 101") {
-  Phones t;
+  ThreePhones t;
   auto [alice, bob] = t.ringingCall();
   auto& picker = t.dave.call("**101");
   t.pbx.runPending();
@@ -183,7 +145,7 @@ TEST_CASE("group pickup: *9 takes the newest call ringing in the picker's groups
   for (auto& e : options.directory.extensions)
     e.pickupGroups =
         e.number == "102" ? std::vector<std::string>{"lab"} : std::vector<std::string>{"sales"};
-  Phones t(options);
+  ThreePhones t(options);
   auto& desk = t.pbx.addPhone("102a", "pw102a");
   REQUIRE(desk.registerAccount() == 200);
   auto& toLab = t.alice.call("102");  // rings in "lab": not Dave's group
@@ -201,7 +163,7 @@ TEST_CASE("group pickup: *9 takes the newest call ringing in the picker's groups
 }
 
 TEST_CASE("pickup with invite through the call API rings the picker alongside") {
-  Phones t;
+  ThreePhones t;
   auto [alice, bob] = t.ringingCall();
   std::optional<absl::StatusOr<pbx::CallId>> picked;
   t.pbx.calls().pickup("101", "103", [&](absl::StatusOr<pbx::CallId> id) { picked = id; });
@@ -216,13 +178,11 @@ TEST_CASE("pickup with invite through the call API rings the picker alongside") 
 }
 
 TEST_CASE("hold and unhold through the call API re-INVITE the leg and stop its media") {
-  Phones t;
+  ThreePhones t;
   auto [alice, bob] = t.answeredCall();
   auto calls = t.calls();
   REQUIRE(calls[0].legs.size() == 2);
-  pbx::LegId bobLeg;
-  for (const auto& leg : calls[0].legs)
-    if (leg.party.number == "101") bobLeg = leg.id;
+  pbx::LegId bobLeg = LegOf(calls[0], "101");
   std::optional<absl::Status> held;
   t.pbx.calls().hold(calls[0].id, bobLeg, [&](absl::Status s) { held = s; });
   t.pbx.runPending();
@@ -250,13 +210,11 @@ TEST_CASE("hold and unhold through the call API re-INVITE the leg and stop its m
 }
 
 TEST_CASE("a hold the phone refuses completes with an error and changes nothing") {
-  Phones t;
+  ThreePhones t;
   t.bob.options().rejectReinvitesWith = 488;
   auto [alice, bob] = t.answeredCall();
   auto calls = t.calls();
-  pbx::LegId bobLeg;
-  for (const auto& leg : calls[0].legs)
-    if (leg.party.number == "101") bobLeg = leg.id;
+  pbx::LegId bobLeg = LegOf(calls[0], "101");
   std::optional<absl::Status> held;
   t.pbx.calls().hold(calls[0].id, bobLeg, [&](absl::Status s) { held = s; });
   t.pbx.runPending();
@@ -265,14 +223,14 @@ TEST_CASE("a hold the phone refuses completes with an error and changes nothing"
 }
 
 TEST_CASE("DTMF: INFO from a phone is an event and reaches the other party; sendDtmf sends INFO") {
-  Phones t;
+  ThreePhones t;
   auto [alice, bob] = t.answeredCall();
   alice->sendInfo("application/dtmf-relay", "Signal=5\r\nDuration=160\r\n");
   t.pbx.runPending();
   CHECK(alice->infoStatus() == 200);
   REQUIRE(bob->infos().size() == 1);
   CHECK(bob->infos()[0].find("Signal=5") != std::string::npos);
-  const CallEvent* digit = t.last(CallEventType::kDtmf);
+  const pbx::call::CallEvent* digit = t.last(CallEventType::kDtmf);
   REQUIRE(digit != nullptr);
   CHECK(digit->detail == "5");
   CHECK(digit->party.number == "100");
@@ -285,9 +243,7 @@ TEST_CASE("DTMF: INFO from a phone is an event and reaches the other party; send
   CHECK(alice->infoStatus() == 400);
 
   auto calls = t.calls();
-  pbx::LegId aliceLeg;
-  for (const auto& leg : calls[0].legs)
-    if (leg.party.number == "100") aliceLeg = leg.id;
+  pbx::LegId aliceLeg = LegOf(calls[0], "100");
   std::optional<absl::Status> sent, bad, noLeg;
   t.pbx.calls().sendDtmf(calls[0].id, aliceLeg, "12#", [&](absl::Status s) { sent = s; });
   t.pbx.calls().sendDtmf(calls[0].id, aliceLeg, "1x", [&](absl::Status s) { bad = s; });

@@ -15,14 +15,6 @@ pbx::Options Options() {
   return options;
 }
 
-struct Recorder {
-  explicit Recorder(pbx::call::CallControl& calls) {
-    subscription = *calls.events().subscribe(
-        {}, std::nullopt, [this](const pbx::call::CallEvent& e) { events.push_back(e); });
-  }
-  std::vector<pbx::call::CallEvent> events;
-  pbx::call::EventSubscriptionPtr subscription;
-};
 }  // namespace
 
 TEST_CASE("a caller that refreshes keeps its call; one that stops is ended at expiry") {
@@ -30,7 +22,7 @@ TEST_CASE("a caller that refreshes keeps its call; one that stops is ended at ex
   t.alice.options().sessionExpires = 120;
   t.alice.options().supportsTimer = true;
   t.alice.options().refresher = "uac";
-  Recorder rec(t.pbx.calls());
+  EventRecorder rec(t.pbx.calls());
   auto [out, in] = t.answeredCall();
   CHECK(out->sessionExpires() == 120);
   CHECK(out->refresher() == "uac");

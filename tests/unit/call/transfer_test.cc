@@ -8,49 +8,8 @@
 
 using namespace std::chrono_literals;
 using namespace pbx::test;
-using pbx::call::CallEvent;
 using pbx::call::CallEventType;
 using pbx::call::Cause;
-
-namespace {
-
-struct ThreePhones : TwoPhones {
-  pbx::testing::SimPhone& dave = pbx.addPhone("103", "pw103");
-  ThreePhones() { REQUIRE(dave.registerAccount() == 200); }
-
-  std::vector<CallEvent> events;
-  pbx::call::EventSubscriptionPtr subscription = [this] {
-    auto s = pbx.calls().events().subscribe({}, std::nullopt,
-                                            [this](const CallEvent& e) { events.push_back(e); });
-    REQUIRE(s.ok());
-    return std::move(*s);
-  }();
-  bool saw(CallEventType type) const {
-    return std::any_of(events.begin(), events.end(), [&](auto& e) { return e.type == type; });
-  }
-  const CallEvent* last(CallEventType type) const {
-    for (auto it = events.rbegin(); it != events.rend(); ++it)
-      if (it->type == type) return &*it;
-    return nullptr;
-  }
-  std::vector<pbx::call::CallInfo> calls() {
-    std::vector<pbx::call::CallInfo> out;
-    pbx.calls().listCalls([&](std::vector<pbx::call::CallInfo> c) { out = std::move(c); });
-    pbx.runPending();
-    return out;
-  }
-};
-
-// Media flows both ways between two answered phones.
-void CheckTalking(pbx::testing::SimCall& a, pbx::testing::SimCall& b) {
-  uint64_t atA = a.rtpReceived(), atB = b.rtpReceived();
-  CHECK(a.sendRtp(10));
-  CHECK(b.sendRtp(7));
-  CHECK(b.rtpReceived() == atB + 10);
-  CHECK(a.rtpReceived() == atA + 7);
-}
-
-}  // namespace
 
 TEST_CASE("blind transfer by REFER: the target rings, answers and talks to the transferee") {
   ThreePhones t;
@@ -70,7 +29,7 @@ TEST_CASE("blind transfer by REFER: the target rings, answers and talks to the t
   CHECK(alice->state() == State::kAnswered);
   CHECK(t.pbx.activeCalls() == 1);
   CheckTalking(*alice, *atDave);
-  const CallEvent* transferred = t.last(CallEventType::kTransferred);
+  const pbx::call::CallEvent* transferred = t.last(CallEventType::kTransferred);
   REQUIRE(transferred != nullptr);
   CHECK(transferred->party.number == "103");
   CHECK(transferred->detail == "103");
@@ -134,18 +93,10 @@ TEST_CASE("a transferor that hangs up at once leaves the transferee ringing the 
 TEST_CASE("attended transfer by REFER with Replaces joins the two other parties") {
   ThreePhones t;
   // Bob calls Alice; Bob then calls Dave to consult; Bob transfers Alice to Dave.
-  auto& first = t.bob.call("100");
-  t.pbx.runPending();
-  t.alice.incoming()->answer();
-  t.pbx.runPending();
+  auto& first = t.connect(t.bob, "100", t.alice);
   auto* alice = t.alice.calls().back().get();
-  auto& second = t.bob.call("103");
-  t.pbx.runPending();
-  t.dave.incoming()->answer();
-  t.pbx.runPending();
+  auto& second = t.connect(t.bob, "103", t.dave);
   auto* dave = t.dave.calls().back().get();
-  REQUIRE(first.state() == State::kAnswered);
-  REQUIRE(second.state() == State::kAnswered);
   first.refer("103", &second);
   t.pbx.runPending();
   CHECK(first.referStatus() == 202);
@@ -163,17 +114,11 @@ TEST_CASE("attended transfer by REFER with Replaces joins the two other parties"
 
 TEST_CASE("an abandoned attended transfer leaves the first call as it was") {
   ThreePhones t;
-  auto& first = t.bob.call("100");
-  t.pbx.runPending();
-  t.alice.incoming()->answer();
-  t.pbx.runPending();
+  auto& first = t.connect(t.bob, "100", t.alice);
   auto* alice = t.alice.calls().back().get();
   first.reinvite("sendonly");  // Bob holds Alice while he consults
   t.pbx.runPending();
-  auto& second = t.bob.call("103");
-  t.pbx.runPending();
-  t.dave.incoming()->answer();
-  t.pbx.runPending();
+  auto& second = t.connect(t.bob, "103", t.dave);
   second.hangup();  // Dave says no: Bob hangs up the consultation
   t.pbx.runPending();
   first.reinvite("sendrecv");
@@ -187,14 +132,8 @@ TEST_CASE("an abandoned attended transfer leaves the first call as it was") {
 TEST_CASE("an attended transfer whose target refuses the re-INVITE fails and changes nothing") {
   ThreePhones t;
   t.dave.options().rejectReinvitesWith = 488;
-  auto& first = t.bob.call("100");
-  t.pbx.runPending();
-  t.alice.incoming()->answer();
-  t.pbx.runPending();
-  auto& second = t.bob.call("103");
-  t.pbx.runPending();
-  t.dave.incoming()->answer();
-  t.pbx.runPending();
+  auto& first = t.connect(t.bob, "100", t.alice);
+  auto& second = t.connect(t.bob, "103", t.dave);
   first.refer("103", &second);
   t.pbx.runPending();
   CHECK(first.notifies() == std::vector<int>{100, 488});
@@ -286,14 +225,8 @@ TEST_CASE("blind transfer through the call API") {
 
 TEST_CASE("attended transfer through the call API") {
   ThreePhones t;
-  auto& first = t.bob.call("100");
-  t.pbx.runPending();
-  t.alice.incoming()->answer();
-  t.pbx.runPending();
-  auto& second = t.bob.call("103");
-  t.pbx.runPending();
-  t.dave.incoming()->answer();
-  t.pbx.runPending();
+  auto& first = t.connect(t.bob, "100", t.alice);
+  auto& second = t.connect(t.bob, "103", t.dave);
   auto calls = t.calls();
   REQUIRE(calls.size() == 2);
   std::optional<absl::Status> done;
