@@ -95,6 +95,8 @@ void CallManager::onInvite(sip::Dialog& dialog, const sip::InviteRequest& reques
   caller.number = from ? from->number : account.username;
   caller.displayName =
       request.from.displayName.empty() && from ? from->displayName : request.from.displayName;
+  // An INVITE with Replaces joins the call whose leg it names instead of routing a new one.
+  if (request.replaces) return inviteReplacing(dialog, request, caller, std::move(offer));
   CallId id = CallId::Next();
   PBX_LOG(kInfo, "call", id.str(), "{} calls {}, SIP Call-ID {}", account.username,
           request.requestUri.user, request.callId);

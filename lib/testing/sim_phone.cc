@@ -168,9 +168,11 @@ SimCall& SimPhone::call(const std::string& number, OfferTiming offer) {
   return call;
 }
 
-SimCall& SimPhone::callReplacing(const SimCall& replaced, const std::string& number) {
+SimCall& SimPhone::callReplacing(const SimCall& replaced, const std::string& number,
+                                 bool earlyOnly) {
   SimCall& call = newCall(/*incoming=*/false, number);
   call.replaces_ = stack_.replacesFor(replaced);
+  if (call.replaces_) call.replaces_->earlyOnly = earlyOnly;
   sip::InviteRequest request;
   request.requestUri = {number, stack_.domain(), 0, ""};
   request.from.uri = {username_, stack_.domain(), 0, ""};
