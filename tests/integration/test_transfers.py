@@ -26,6 +26,9 @@ Cases:
   replaces_pickup     100 calls 101, which rings; sipp (102) sends an INVITE with Replaces
                       naming pbxd's early dialog with 101 and takes the call; an INVITE with
                       Replaces naming no dialog gets 481
+  directed_pickup     100 calls 101, which rings; 102 dials **101 and gets the call
+  group_pickup        the same with *9 (101 and 102 share the default pickup group)
+  outside_dialog      INFO, UPDATE and REFER naming no dialog of pbxd's get 481
 
 Exit codes: 0 pass, 1 fail, 77 skipped (baresip, a module or sipp not installed).
 """
@@ -486,6 +489,61 @@ def case_replaces_pickup(ctx):
     c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
 
 
+def pickup_by_code(ctx, code):
+    """100 calls 101, which rings; 102 dials `code` and gets the call."""
+    c, pbx = ctx.c, ctx.pbx
+    p100, p101 = ctx.phone("100"), ctx.phone("101", answermode="manual")
+    p102 = ctx.phone("102")
+    if not ctx.registered(3):
+        return
+    t0 = time.time()
+    p100.command("dial", ctx.uri("101"))
+    if not c.check(p101.wait_event("CALL_INCOMING", t0, 10) is not None, "101 rings",
+                   "events %s" % p101.event_types(t0)):
+        return
+    t1 = time.time()
+    r = p102.command("dial", ctx.uri(code))
+    c.check(r is not None and r.get("ok"), "102 dials %s" % code, "%s" % r)
+    established(ctx, p102, t1, "pickup")
+    established(ctx, p100, t0, "pickup")
+    closed(ctx, p101, t1, "the ringing phone is CANCELled")
+    c.check(ctx.log_has(r"102 joins from") is not None, "pbxd joins 102 to the ringing call")
+    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 1, 5)
+    c.check(v == 1, "one call: 100 with 102", "%s" % v)
+    check_rtp_both_ways(ctx, "100 with 102 after the pickup")
+    t2 = time.time()
+    p100.command("hangup")
+    closed(ctx, p102, t2, "hangup")
+    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
+    c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+
+
+def case_outside_dialog(ctx):
+    """In-dialog requests naming no dialog of pbxd's: 481, and pbxd goes on."""
+    c, pbx = ctx.c, ctx.pbx
+    udp = T.UdpSip(pbx.port)
+    try:
+        for n, (method, extra, to_tag) in enumerate([
+                ("INFO", "Content-Type: application/dtmf-relay\r\n", ""),
+                ("UPDATE", "", ""),
+                ("REFER", "Refer-To: <sip:102@127.0.0.1>\r\n", ""),
+                ("REFER", "Refer-To: <sip:102@127.0.0.1>\r\n", ";tag=nosuchdialog")]):
+            call_id = "outside-%d-%s@127.0.0.1" % (n, method)
+            udp.send(("%s sip:101@%s SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKoutside%d;rport\r\n"
+                      "Max-Forwards: 70\r\nFrom: <sip:100@127.0.0.1>;tag=out%d\r\n"
+                      "To: <sip:101@127.0.0.1>%s\r\nCall-ID: %s\r\nCSeq: 1 %s\r\n"
+                      "Contact: <sip:100@127.0.0.1:%d>\r\n%sContent-Length: 0\r\n\r\n"
+                      % (method, pbx.uri_host, udp.port, n, n, to_tag, call_id, method,
+                         udp.port, extra)).encode())
+            got = [m for m in udp.collect(2.0, call_id=call_id) if T.parse_status(m)]
+            codes = [T.parse_status(m) for m in got]
+            c.check(codes[-1:] == [481], "%s outside a dialog%s gets 481"
+                    % (method, " (with a To tag)" if to_tag else ""), "%s" % codes)
+    finally:
+        udp.close()
+
+
 CASES = {
     "blind": case_blind,
     "blind_failed": case_blind_failed,
@@ -496,10 +554,13 @@ CASES = {
     "park_pickup": case_park_pickup,
     "info_dtmf": case_info_dtmf,
     "replaces_pickup": case_replaces_pickup,
+    "directed_pickup": lambda ctx: pickup_by_code(ctx, "**101"),
+    "group_pickup": lambda ctx: pickup_by_code(ctx, "*9"),
+    "outside_dialog": case_outside_dialog,
 }
 
 
-SIPP_ONLY = {"info_dtmf"}
+SIPP_ONLY = {"info_dtmf", "outside_dialog"}
 
 
 def run_case(args, name):
