@@ -245,7 +245,7 @@ void CallManager::joinCalls(Call& first, Leg& transferor, Call& second, Leg& tra
   LegId transferorId = transferor.id, movingId = moving->id;
   PBX_LOG(kInfo, "call", firstId.str(), "attended transfer: {} joins {} from {}",
           moving->party.number, stays->party.number, secondId.str());
-  moving->reinvite(body, [=, alive = alive_](int status, const std::string& sdp) {
+  moving->reinvite(body, [=, this, alive = alive_](int status, const std::string& sdp) {
     if (!*alive) return;
     Call* c1 = find(firstId);
     Call* c2 = find(secondId);
@@ -256,7 +256,7 @@ void CallManager::joinCalls(Call& first, Leg& transferor, Call& second, Leg& tra
       return done(absl::AbortedError("a party left during the transfer"));
     }
     if (status < 200 || status >= 300) {
-      if (byRefer) from->notifyReferProgress(status >= 300 ? status : 500, "Failed");
+      if (byRefer) from->notifyReferProgress(status >= 300 ? status : 500, "");
       return done(absl::UnavailableError("the transfer target refused the re-INVITE with " +
                                          std::to_string(status)));
     }
