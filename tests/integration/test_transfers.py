@@ -240,6 +240,9 @@ def case_blind_failed(ctx):
     frags = sipfrags(run.received())
     c.check(frags == [100, 480], "pbxd NOTIFYed sipfrag 100, then 480 (nothing rings at 103)",
             "%s" % frags)
+    last = [m for m in run.received() if m.startswith("NOTIFY ")][-1:]
+    c.check(last and "SIP/2.0 480 Temporarily Unavailable" in last[0],
+            "the final sipfrag has the status's standard phrase", "%s" % last)
     closed(ctx, p101, t0, "the transferor hangs up")
     v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
     c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
