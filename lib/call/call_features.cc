@@ -98,8 +98,7 @@ absl::Status Call::transfer(Leg& stays, std::vector<RingGroup> groups, std::stri
 
 void Call::transferDone(int status, const std::string& reason) {
   if (!transferor_) return;
-  if (transferByRefer_)
-    transferor_->notifyReferProgress(status, reason.empty() ? "Failed" : reason);
+  if (transferByRefer_) transferor_->notifyReferProgress(status, reason);
   if (status >= 200 && status < 300) {
     transferor_->hangup();
     retire(std::move(transferor_));

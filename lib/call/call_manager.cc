@@ -96,6 +96,7 @@ void CallManager::onInvite(sip::Dialog& dialog, const sip::InviteRequest& reques
   caller.number = from ? from->number : account.username;
   caller.displayName =
       request.from.displayName.empty() && from ? from->displayName : request.from.displayName;
+  // An INVITE with Replaces joins the call whose leg it names instead of routing a new one.
   if (request.replaces) return inviteReplacing(dialog, request, caller, std::move(offer));
 
   // RFC 4028, for callers that ask for session timers: an interval no shorter than our Min-SE

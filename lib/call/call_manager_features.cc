@@ -146,7 +146,7 @@ void CallManager::bridge(CallId firstId, CallId secondId, Completion done) {
   Leg* moving = second->anchor();
   std::string body = moving->sdp.anchor(first->offerForPartner(), first->partnerAddress());
   LegId movingId = moving->id;
-  moving->reinvite(body, [=, alive = alive_](int status, const std::string& sdp) {
+  moving->reinvite(body, [=, this, alive = alive_](int status, const std::string& sdp) {
     if (!*alive) return;
     Call* into = find(firstId);
     Call* from = find(secondId);
@@ -183,7 +183,7 @@ void CallManager::unbridge(CallId id, std::function<void(absl::StatusOr<CallId>)
       leaving->remote ? *leaving->remote : DefaultAudioOffer(), sip::MediaDirection::kSendRecv);
   std::string body = leaving->sdp.anchor(offer, *address);
   LegId leavingId = leaving->id;
-  leaving->reinvite(body, [=, alive = alive_](int status, const std::string& sdp) {
+  leaving->reinvite(body, [=, this, alive = alive_](int status, const std::string& sdp) {
     if (!*alive) return;
     Call* from = find(id);
     Call* to = find(aloneId);
@@ -329,7 +329,7 @@ void CallManager::joinCalls(Call& first, Leg& transferor, Call& second, Leg& tra
   LegId replacedId = replaced.id, movingId = moving->id, referId = transferor.id;
   PBX_LOG(kInfo, "call", intoId.str(), "attended transfer: {} moves in from {}",
           moving->party.number, fromId.str());
-  moving->reinvite(body, [=, alive = alive_](int status, const std::string& sdp) {
+  moving->reinvite(body, [=, this, alive = alive_](int status, const std::string& sdp) {
     if (!*alive) return;
     Call* target = find(intoId);
     Call* source = find(fromId);

@@ -173,8 +173,11 @@ SimCall& SimPhone::call(const std::string& number, OfferTiming offer) {
   return call;
 }
 
-SimCall& SimPhone::callReplacing(const SimCall& replaced, const std::string& number) {
-  return callReplacing(stack_.replacesFor(replaced), number);
+SimCall& SimPhone::callReplacing(const SimCall& replaced, const std::string& number,
+                                 bool earlyOnly) {
+  auto replaces = stack_.replacesFor(replaced);
+  if (replaces) replaces->earlyOnly = earlyOnly;
+  return callReplacing(std::move(replaces), number);
 }
 
 SimCall& SimPhone::callReplacing(std::optional<sip::Replaces> replaces, const std::string& number) {

@@ -100,7 +100,9 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
   }
 
   void notifyReferProgress(int status, const std::string&) override {
-    if (!confirmed_ || ended_) return;
+    // As sofia's: only for a REFER answered 2xx, and the final status ends its subscription.
+    if (!confirmed_ || ended_ || !referAccepted_) return;
+    if (status >= 200) referAccepted_ = false;
     toPhone([status](SimCall& c) {
       c.notifies_.push_back(status);
       // A transferor's phone ends its call once the transfer succeeded, as phones do.
@@ -162,6 +164,7 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
   bool cancelled_ = false;
   bool retiring_ = false;
   bool reinviting_ = false;      // a re-INVITE of ours waits for the phone's answer
+  bool referAccepted_ = false;   // a REFER was answered 2xx and its final NOTIFY is still due
   uint32_t sessionExpires_ = 0;  // Session-Expires of our 2xx
   bool weRefresh_ = false;
 };
@@ -371,13 +374,18 @@ void SimulatedSignalingStack::phoneReinvite(SimCall& call, const std::string& sd
 
 void SimulatedSignalingStack::phoneRefer(SimCall& call, sip::ReferRequest refer) {
   SimDialog* d = dialogOf(call);
-  if (d == nullptr || !d->confirmed_ || d->ended_) {
+  // As sofia's: 481 outside a confirmed dialog, or for one nobody handles.
+  if (d == nullptr || !d->confirmed_ || d->ended_ || d->handler_ == nullptr) {
     call.referStatus_ = 481;
     return;
   }
   SimCall* c = &call;
-  d->toHandler([this, c, refer = std::move(refer)](sip::DialogHandler& h) {
-    h.onRefer(refer, [this, c](int status) {
+  uint64_t id = d->id_;
+  d->toHandler([this, c, id, refer = std::move(refer)](sip::DialogHandler& h) {
+    h.onRefer(refer, [this, c, id](int status) {
+      // The subscription exists from the 2xx on: NOTIFYs sent right after it go out.
+      if (SimDialog* dialog = find(id); dialog && status >= 200 && status < 300)
+        dialog->referAccepted_ = true;
       dispatcher_.post([c, status] { c->referStatus_ = status; });
     });
   });
@@ -386,7 +394,8 @@ void SimulatedSignalingStack::phoneRefer(SimCall& call, sip::ReferRequest refer)
 void SimulatedSignalingStack::phoneInfo(SimCall& call, const std::string& contentType,
                                         const std::string& body) {
   SimDialog* d = dialogOf(call);
-  if (d == nullptr || !d->confirmed_ || d->ended_) {
+  // As sofia's: INFO goes to call control in early dialogs too.
+  if (d == nullptr || d->ended_ || d->handler_ == nullptr) {
     call.infoStatus_ = 481;
     return;
   }

@@ -230,7 +230,8 @@ class Dialog {
   // 491 at once.
   virtual void reinvite(const std::string& sdp, ReinviteDone done) = 0;
   // After a REFER we accepted with 202: a NOTIFY with the message/sipfrag "SIP/2.0 <status>
-  // <reason>"; the one with a final status (>= 200) ends the implicit subscription.
+  // <reason>" (the standard phrase for an empty reason); the one with a final status (>= 200)
+  // ends the implicit subscription.
   virtual void notifyReferProgress(int status, const std::string& reason) = 0;
   // Confirmed dialog: sends INFO with the body (e.g. application/dtmf-relay).
   virtual void sendInfo(const std::string& contentType, const std::string& body) = 0;

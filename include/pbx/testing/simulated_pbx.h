@@ -180,8 +180,9 @@ class SimPhone {
   // Starts a call (INVITE, answering the 407 challenge). Run the loop to make it progress.
   SimCall& call(const std::string& number, OfferTiming offer = OfferTiming::kInInvite);
   // An INVITE with Replaces naming `replaced`'s dialog with the PBX (a call of this or another
-  // phone): this call takes that one's place.
-  SimCall& callReplacing(const SimCall& replaced, const std::string& number = "replaces");
+  // phone): this call takes that one's place. `earlyOnly`: only while that one is unanswered.
+  SimCall& callReplacing(const SimCall& replaced, const std::string& number = "replaces",
+                         bool earlyOnly = false);
   SimCall& callReplacing(std::optional<sip::Replaces> replaces,
                          const std::string& number = "replaces");
   // The most recent incoming call that is ringing (or not yet answered), or nullptr.

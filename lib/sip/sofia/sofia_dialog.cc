@@ -4,6 +4,9 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_alloc.h>
+
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "lib/base/log.h"
@@ -17,12 +20,13 @@ constexpr const char* kSdpType = "application/sdp";
 }
 
 SofiaDialog::SofiaDialog(SofiaStack& stack, nua_handle_t* handle, bool uac, std::string callId,
-                         std::string contact)
+                         std::string contact, std::string remoteTag)
     : stack_(stack),
       handle_(handle),
       uac_(uac),
       callId_(std::move(callId)),
       contact_(std::move(contact)),
+      remoteTag_(std::move(remoteTag)),
       self_(std::make_shared<SofiaDialog*>(this)) {
   stack_.invitePending(+1);
 }
@@ -103,6 +107,10 @@ void SofiaDialog::endWithoutEvent() {
 
 void SofiaDialog::onInviteResponse(int status, const char* phrase, const sip_t* sip) {
   responseSeen();
+  // The first tag the callee answered with is the dialog's, as nua takes it.
+  if (remoteTag_.empty() && status > 100 && status < 300 && sip && sip->sip_to &&
+      sip->sip_to->a_tag)
+    remoteTag_ = sip->sip_to->a_tag;
   if (status < 200) {
     if (status > 100 && handler_ && !ended_)
       handler_->onProvisional(status, phrase ? phrase : "", SdpBodyOf(sip));
@@ -226,11 +234,16 @@ bool SofiaDialog::onEvent(nua_event_t event, int status, const char* phrase, con
 }
 
 DialogId SofiaDialog::id() const {
-  DialogId out{callId_, {}, {}};
-  if (const sip_to_t* local = nua_handle_local(handle_); local && local->a_tag)
-    out.localTag = local->a_tag;
-  if (const sip_to_t* remote = nua_handle_remote(handle_); remote && remote->a_tag)
-    out.remoteTag = remote->a_tag;
+  // nua_handle_local()/nua_handle_remote() are the addresses nua made the handle with, not the
+  // dialog's: for an incoming INVITE neither carries a tag. Our tag lives in nua's nta leg, and
+  // a Replaces made for the peer names it as its from-tag ("0" while the leg has none yet); the
+  // peer's is the one we saw in its INVITE or first response.
+  DialogId out{callId_, {}, remoteTag_};
+  su_home_t home[1] = {SU_HOME_INIT(home)};
+  if (const sip_replaces_t* made = nua_handle_make_replaces(handle_, home, 0);
+      made && made->rp_from_tag && strcmp(made->rp_from_tag, "0") != 0)
+    out.localTag = made->rp_from_tag;
+  su_home_deinit(home);
   return out;
 }
 
@@ -265,19 +278,26 @@ void SofiaDialog::notifyReferProgress(int status, const std::string& reason) {
   std::string fragment =
       "SIP/2.0 " + std::to_string(status) + " " + StablePhrase(status, reason) + "\r\n";
   bool final = status >= 200;
-  nua_notify(
-      handle_, NUTAG_NEWSUB(1), SIPTAG_EVENT_STR(referEvent_.c_str()),
-      SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"), SIPTAG_PAYLOAD_STR(fragment.c_str()),
-      NUTAG_SUBSTATE(final ? nua_substate_terminated : nua_substate_active),
-      TAG_IF(final, SIPTAG_SUBSCRIPTION_STATE_STR("terminated;reason=noresource")), TAG_END());
+  // The Event names the subscription nua made for the REFER (its notifier usage); without
+  // NUTAG_NEWSUB a subscription nua has already ended (its refer_expires ran out) stays ended
+  // instead of coming back for one NOTIFY. NOTIFY refreshes the peer's target: our Contact.
+  nua_notify(handle_, SIPTAG_EVENT_STR(referEvent_.c_str()),
+             SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
+             SIPTAG_PAYLOAD_STR(fragment.c_str()),
+             NUTAG_SUBSTATE(final ? nua_substate_terminated : nua_substate_active),
+             TAG_IF(final, SIPTAG_SUBSCRIPTION_STATE_STR("terminated;reason=noresource")),
+             TAG_IF(!contact_.empty(), SIPTAG_CONTACT_STR(contact_.c_str())), TAG_END());
   if (final) referEvent_.clear();
 }
 
 void SofiaDialog::onRefer(const sip_t* sip, tagi_t tags[]) {
   auto request = std::make_shared<RequestRef>(stack_.nua());
-  auto respond = [handle = handle_, request](int status) {
+  // A 2xx to REFER refreshes the peer's target (RFC 3515 2.4.3, RFC 3261 12.2): our Contact.
+  auto respond = [handle = handle_, request, contact = contact_](int status) {
     nua_respond(handle, status, StablePhrase(status, ""),
-                TAG_IF(request->msg(), NUTAG_WITH(request->msg())), TAG_END());
+                TAG_IF(request->msg(), NUTAG_WITH(request->msg())),
+                TAG_IF(status < 300 && !contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())),
+                TAG_END());
   };
   if (ended_ || handler_ == nullptr || !confirmed_) return respond(481);
   if (sip == nullptr || sip->sip_refer_to == nullptr ||

@@ -23,9 +23,9 @@ class SofiaStack;
 class SofiaDialog final : public Dialog {
  public:
   // `contact`: the Contact of our side of the dialog (LocalContact), or empty to let nua
-  // write its own.
+  // write its own. `remoteTag`: the peer's tag, when known (the From tag of an INVITE).
   SofiaDialog(SofiaStack& stack, nua_handle_t* handle, bool uac, std::string callId,
-              std::string contact);
+              std::string contact, std::string remoteTag = {});
   ~SofiaDialog() override;
 
   void setHandler(DialogHandler* handler) override { handler_ = handler; }
@@ -70,6 +70,7 @@ class SofiaDialog final : public Dialog {
   const bool uac_;
   std::string callId_;  // for a UAC dialog, learnt from the first response
   const std::string contact_;
+  std::string remoteTag_;  // the peer's tag: its INVITE's From tag, or its first response's To tag
   DialogHandler* handler_ = nullptr;
   bool inviteFinal_ = false;      // the initial INVITE transaction has its final response
   bool awaitingResponse_ = true;  // ... or not even a provisional one yet

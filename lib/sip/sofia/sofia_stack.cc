@@ -265,13 +265,14 @@ void SofiaStack::onEvent(nua_event_t event, int status, const char* phrase, nua_
       onNewInvite(nh, sip);
       return;
     case nua_i_update:
-      nua_respond(nh, 481, "Call/Transaction Does Not Exist", TAG_END());
-      nua_handle_destroy(nh);
-      return;
     case nua_i_info:
     case nua_i_refer:
-      // Outside a dialog we know: nothing to transfer, no call to send digits to.
-      nua_respond(nh, 481, "Call/Transaction Does Not Exist", TAG_END());
+      // Outside a dialog we know: no session to update, nothing to transfer, no call to send
+      // digits to. The response names its request (without it nua answers the handle's
+      // missing INVITE, and its handle's destruction then sends 500). For a REFER, nua has
+      // already queued the NOTIFY (100 Trying) that opens the subscription a REFER outside a
+      // dialog creates, ahead of this response: sofia-sip 1.12.11 offers no hook before it.
+      nua_respond(nh, 481, "Call/Transaction Does Not Exist", NUTAG_WITH_THIS(nua_), TAG_END());
       nua_handle_destroy(nh);
       return;
     case nua_i_options:
@@ -328,8 +329,11 @@ void SofiaStack::onNewInvite(nua_handle_t* nh, const sip_t* sip) {
   std::string callId =
       sip && sip->sip_call_id && sip->sip_call_id->i_id ? sip->sip_call_id->i_id : std::string();
   RequestSource source = SourceOf(nua_current_request(nua_));
-  auto dialog = std::make_unique<SofiaDialog>(*this, nh, /*uac=*/false, callId,
-                                              contact_->header(source.transport, source.address));
+  std::string remoteTag =
+      sip && sip->sip_from && sip->sip_from->a_tag ? sip->sip_from->a_tag : std::string();
+  auto dialog =
+      std::make_unique<SofiaDialog>(*this, nh, /*uac=*/false, callId,
+                                    contact_->header(source.transport, source.address), remoteTag);
   SofiaDialog* raw = dialog.get();
   nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(raw));
   dialogs_.emplace(raw, std::move(dialog));

@@ -33,7 +33,9 @@ def require_baresip():
 class BaresipPhone:
     """One baresip process with its config dir, its ctrl_tcp connection and its events."""
 
-    def __init__(self, workdir, user, password, pbx):
+    def __init__(self, workdir, user, password, pbx, answermode="auto"):
+        """`answermode`: "auto" answers every incoming call at once, "manual" lets it ring
+        until the `accept` command."""
         self.user = user
         self.dir = os.path.join(workdir, "baresip-%s" % user)
         os.makedirs(self.dir)
@@ -72,8 +74,8 @@ class BaresipPhone:
                 f.write("%-24s%s\n" % (k, v))
         self.aor = "sip:%s@127.0.0.1:%d" % (user, pbx.port)
         with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write("<%s>;auth_pass=%s;regint=600;answermode=auto;audio_codecs=PCMU,PCMA;"
-                    "mwi=no;ptime=20\n" % (self.aor, password))
+            f.write("<%s>;auth_pass=%s;regint=600;answermode=%s;audio_codecs=PCMU,PCMA;"
+                    "mwi=no;ptime=20\n" % (self.aor, password, answermode))
         with open(os.path.join(self.dir, "contacts"), "w") as f:
             f.write("")
         self.proc = None
@@ -191,11 +193,16 @@ class BaresipPhone:
             return []
         text = re.sub(r"\x1b\[[0-9;]*m", "", text)
         out = []
-        arrow = "127.0.0.1:%d -> 127.0.0.1:%d" % (sender_port, self.sip_port)
-        for block in re.split(r"\n#\n", text):
-            first, _, message = block.partition("\n")
-            if first.endswith(arrow):
-                out.append(message)
+        # The arrow line may follow the call status baresip redraws with \r (no newline first);
+        # the message is its head up to the blank line and Content-Length bytes of body.
+        arrow = re.compile(r"127\.0\.0\.1:%d -> 127\.0\.0\.1:%d\n" % (sender_port, self.sip_port))
+        for m in arrow.finditer(text):
+            rest = text[m.end():]
+            head, sep, after = rest.partition("\r\n\r\n")
+            if not sep:
+                continue
+            length = re.search(r"^(?:Content-Length|l)\s*:\s*(\d+)", head, re.M | re.I)
+            out.append(head + sep + after[:int(length.group(1)) if length else 0])
         return out
 
     def dump(self):

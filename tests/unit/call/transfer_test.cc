@@ -243,3 +243,43 @@ TEST_CASE("attended transfer through the call API") {
   t.pbx.runPending();
   CHECK(unrelated->code() == absl::StatusCode::kInvalidArgument);
 }
+
+TEST_CASE("a blind transfer to an extension with nothing registered gives the call back") {
+  TwoPhones t;
+  auto [alice, bob] = t.answeredCall();
+  alice->refer("103");
+  t.pbx.runPending();
+  CHECK(alice->referStatus() == 202);
+  CHECK(alice->notifies() == std::vector<int>{100, 480});
+  CHECK(alice->state() == State::kAnswered);
+  CheckTalking(*alice, *bob);
+}
+
+TEST_CASE("a second REFER after a failed one is a transfer of its own") {
+  TwoPhones t;
+  auto [alice, bob] = t.answeredCall();
+  alice->refer("103");
+  t.pbx.runPending();
+  CHECK(alice->notifies() == std::vector<int>{100, 480});
+  auto& dave = t.pbx.addPhone("103", "pw103");
+  REQUIRE(dave.registerAccount() == 200);
+  alice->refer("103");
+  t.pbx.runPending();
+  CHECK(alice->referStatus() == 202);
+  REQUIRE(dave.incoming() != nullptr);
+  dave.incoming()->answer();
+  t.pbx.runPending();
+  CHECK(alice->notifies() == std::vector<int>{100, 480, 100, 200});
+  CHECK(alice->state() == State::kEnded);
+  CheckTalking(*bob, *dave.calls().back());
+}
+
+TEST_CASE("an INVITE with Replaces and early-only does not take an answered leg") {
+  ThreePhones t;
+  auto [alice, bob] = t.answeredCall();
+  auto& takeover = t.dave.callReplacing(*bob, "101", /*earlyOnly=*/true);
+  t.pbx.runPending();
+  CHECK(takeover.state() == State::kFailed);
+  CHECK(takeover.finalStatus() == 486);
+  CHECK(bob->state() == State::kAnswered);
+}
