@@ -327,8 +327,10 @@ void CallManager::joinCalls(Call& first, Leg& transferor, Call& second, Leg& tra
   std::string body = moving->sdp.anchor(into.offerReplacing(replaced), into.addressFor(replaced));
   CallId intoId = into.id(), fromId = from.id(), firstId = first.id();
   LegId replacedId = replaced.id, movingId = moving->id, referId = transferor.id;
-  PBX_LOG(kInfo, "call", intoId.str(), "attended transfer: {} moves in from {}",
-          moving->party.number, fromId.str());
+  PBX_LOG(kInfo, "call", intoId.str(), "attended transfer: {} joins {} from {}",
+          moving->party.number,
+          intoFirst ? stays->party.number : "the call parked in " + second.parkedSlot(),
+          fromId.str());
   moving->reinvite(body, [=, this, alive = alive_](int status, const std::string& sdp) {
     if (!*alive) return;
     Call* target = find(intoId);
