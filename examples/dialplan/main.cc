@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "business_hours: %s\n", std::string(pbx.status().message()).c_str());
     return 1;
   }
-  static pbx::RealTimeSource clock;
+  const pbx::TimeSource& clock = pbx::RealTime();
   examples::BusinessHours::Rules rules;
   rules.reception = {"100", "101"};
   rules.onCall = "103";

@@ -16,14 +16,14 @@ int main(int argc, char** argv) {
   pbx::fax::DocumentConversionOptions options;
   options.resolution = pbx::fax::FaxResolution::kFine;
   options.header.text = "pbxkit example";
-  options.header.sender_number = "+49 30 1234567";
-  options.max_pages = 50;
+  options.header.senderNumber = "+49 30 1234567";
+  options.maxPages = 50;
 
   const std::string tiff = argv[1];
   auto sent = pbx::fax::ConvertDocumentsToFax(
       {argv + 2, argv + argc}, tiff, options, [](const pbx::fax::ConvertedPage& page) {
-        std::printf("page %d: %s p%d, %d rows\n", page.number, page.source.c_str(),
-                    page.source_page, page.rows);
+        std::printf("page %d: %s p%d, %d rows\n", page.number, page.source.c_str(), page.sourcePage,
+                    page.rows);
       });
   if (!sent.ok()) {
     std::fprintf(stderr, "cannot convert: %s\n", sent.status().ToString().c_str());

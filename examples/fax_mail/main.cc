@@ -63,13 +63,13 @@ int Notify(Flags& flags) {
   pdf << file.rdbuf();
 
   ReceivedFaxInfo fax;
-  fax.serial_number = "KPBX40299999";
-  fax.calling_number = "0501234567";
-  fax.reached_number = "0509655637";
-  fax.received_at = pbx::RealTimeSource().systemTime();
-  fax.transmission_time = std::chrono::seconds(34);
+  fax.serialNumber = "KPBX40299999";
+  fax.callingNumber = "0501234567";
+  fax.reachedNumber = "0509655637";
+  fax.receivedAt = pbx::RealTime().systemTime();
+  fax.transmissionTime = std::chrono::seconds(34);
   fax.pages = 1;
-  fax.fax_id = "211";
+  fax.faxId = "211";
   MailMessage mail =
       ComposeFaxReceivedMail(fax, "PBX <pbx@example.com>", {flags.args[3]}, pdf.str());
 
@@ -85,7 +85,7 @@ int Poll(Flags& flags) {
   MailboxOptions options;
   bool pop3 = flags.args[1] == "pop3";
   options.protocol = pop3 ? MailboxProtocol::kPop3 : MailboxProtocol::kImap;
-  options.processed_action = pop3 ? ProcessedAction::kDelete : ProcessedAction::kMarkSeen;
+  options.processedAction = pop3 ? ProcessedAction::kDelete : ProcessedAction::kMarkSeen;
   options.server = flags.server;
   options.server.host = flags.args[2];
   options.server.port = static_cast<uint16_t>(std::stoi(flags.args[3]));

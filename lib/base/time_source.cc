@@ -6,6 +6,13 @@ namespace {
 constexpr std::chrono::seconds kSimulatedEpoch{1767225600};
 }  // namespace
 
+const TimeSource& RealTime() {
+  // A function-local static is initialised once, thread-safely; never destroyed, so a
+  // component still reading it during static destruction is safe.
+  static const RealTimeSource* const kRealTime = new RealTimeSource();
+  return *kRealTime;
+}
+
 SimulatedTimeSource::SimulatedTimeSource()
     : monotonic_ns_(std::chrono::nanoseconds(std::chrono::hours(1)).count()),
       system_ns_(std::chrono::nanoseconds(kSimulatedEpoch).count()) {}

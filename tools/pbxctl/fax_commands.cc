@@ -59,7 +59,7 @@ int Convert(const std::vector<std::string>& args) {
   std::string output;
   pbx::fax::DocumentConversionOptions options;
   options.resolution = pbx::fax::FaxResolution::kStandard;
-  options.header.time_zone = absl::LocalTimeZone();
+  options.header.timeZone = absl::LocalTimeZone();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string value;
@@ -73,7 +73,7 @@ int Convert(const std::vector<std::string>& args) {
     } else if (a == "--standard") {
       options.resolution = pbx::fax::FaxResolution::kStandard;
     } else if (a == "--render") {
-      options.extract_fax_images = false;
+      options.extractFaxImages = false;
     } else if (a == "--letter") {
       options.paper = pbx::fax::PaperSize::kLetter;
     } else if (a == "--g3") {
@@ -83,7 +83,7 @@ int Convert(const std::vector<std::string>& args) {
     } else if (a == "--header") {
       if (!TakeValue(args, &i, &options.header.text)) return BadUsage("--header needs a text");
     } else if (a == "--number") {
-      if (!TakeValue(args, &i, &options.header.sender_number)) {
+      if (!TakeValue(args, &i, &options.header.senderNumber)) {
         return BadUsage("--number needs a number");
       }
     } else if (a == "--dither") {
@@ -100,7 +100,7 @@ int Convert(const std::vector<std::string>& args) {
         return BadUsage(absl::StrCat("unknown --dither mode '", value, "'"));
       }
     } else if (a == "--max-pages") {
-      if (!TakeValue(args, &i, &value) || !absl::SimpleAtoi(value, &options.max_pages)) {
+      if (!TakeValue(args, &i, &value) || !absl::SimpleAtoi(value, &options.maxPages)) {
         return BadUsage("--max-pages needs a number");
       }
     } else if (a == "--timeout") {
@@ -120,12 +120,12 @@ int Convert(const std::vector<std::string>& args) {
   const auto result = pbx::fax::ConvertDocumentsToFax(
       inputs, output, options, [](const pbx::fax::ConvertedPage& page) {
         std::printf("page %d: %s page %d, 1728x%d, %.1f%% black\n", page.number,
-                    page.source.c_str(), page.source_page, page.rows, page.black_fraction * 100);
+                    page.source.c_str(), page.sourcePage, page.rows, page.blackFraction * 100);
         std::fflush(stdout);
       });
   if (!result.ok()) return Fail(result.status().ToString());
   std::printf("wrote %s: %zu pages, %lld bytes\n", output.c_str(), result->pages.size(),
-              static_cast<long long>(result->output_bytes));
+              static_cast<long long>(result->outputBytes));
   return 0;
 }
 
@@ -156,10 +156,10 @@ int ToPdf(const std::vector<std::string>& args) {
   if (!result.ok()) return Fail(absl::StrCat(input, ": ", result.status().ToString()));
   for (const auto& page : result->pages) {
     std::printf("page %d: %dx%d at %.0fx%.0f dpi, G4 %s\n", page.number, page.columns, page.rows,
-                page.x_dpi, page.y_dpi, page.copied ? "copied" : "re-coded");
+                page.xDpi, page.yDpi, page.copied ? "copied" : "re-coded");
   }
   std::printf("wrote %s: %zu pages, %lld bytes\n", output.c_str(), result->pages.size(),
-              static_cast<long long>(result->output_bytes));
+              static_cast<long long>(result->outputBytes));
   if (!thumbnail.empty()) {
     const absl::Status status = pbx::fax::WriteFaxThumbnail(input, thumbnail);
     if (!status.ok()) return Fail(status.ToString());

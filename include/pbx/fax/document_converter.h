@@ -4,7 +4,7 @@
 //   pbx::fax::DocumentConversionOptions options;
 //   options.resolution = pbx::fax::FaxResolution::kFine;
 //   options.header.text = "ACME Corp";
-//   options.header.sender_number = "+49 30 1234567";
+//   options.header.senderNumber = "+49 30 1234567";
 //   absl::StatusOr<pbx::fax::DocumentConversionResult> result =
 //       pbx::fax::ConvertDocumentsToFax({"cover.pdf", "scan.tif"}, "/var/spool/fax/1.tif",
 //                                       options);
@@ -16,8 +16,8 @@
 // memory/CPU limits, so a hostile file costs at most that child: a crash, hang or memory
 // blow-up becomes an error Status. The call blocks; run it on a worker thread.
 //
-// Thread-safety: ConvertDocumentsToFax() may run concurrently on several threads; the
-// options' TimeSource must be readable from the calling thread.
+// Thread-safety: ConvertDocumentsToFax() may run concurrently on several threads; `time`
+// must be readable from the calling thread.
 #pragma once
 
 #include <chrono>
@@ -37,10 +37,10 @@ namespace pbx::fax {
 //   "2026-11-22 12:56  ACME Corp  +49 30 1234567                         PAGE 1/3"
 // Empty `text` turns the header off.
 struct FaxHeader {
-  std::string text;           // station identification, e.g. the company name
-  std::string sender_number;  // the sending fax number
-  absl::TimeZone time_zone = absl::UTCTimeZone();
-  std::string date_format = "%Y-%m-%d %H:%M";  // absl::FormatTime syntax
+  std::string text;          // station identification, e.g. the company name
+  std::string senderNumber;  // the sending fax number
+  absl::TimeZone timeZone = absl::UTCTimeZone();
+  std::string dateFormat = "%Y-%m-%d %H:%M";  // absl::FormatTime syntax
 };
 
 // How grey and colour content becomes black and white.
@@ -60,44 +60,44 @@ struct DocumentConversionOptions {
   FaxHeader header;
 
   // Limits for untrusted input. A document over a limit is rejected with an error Status.
-  int max_pages = 100;                          // over all documents together
-  std::int64_t max_input_bytes = 64 << 20;      // per input file
-  std::int64_t max_image_pixels = 100'000'000;  // per decoded source image (TIFF)
-  std::chrono::milliseconds timeout{60'000};    // whole conversion, measured on time_source
+  int maxPages = 100;                         // over all documents together
+  std::int64_t maxInputBytes = 64 << 20;      // per input file
+  std::int64_t maxImagePixels = 100'000'000;  // per decoded source image (TIFF)
+  std::chrono::milliseconds timeout{60'000};  // whole conversion, measured on `time`
   // Address-space limit of each decoder process; 0 for none (ignored in ASan builds).
-  std::int64_t max_child_memory_bytes = 1LL << 30;
+  std::int64_t maxChildMemoryBytes = 1LL << 30;
   // Runs decoders in a forked child (recommended). false decodes in-process: faster to
   // debug, but a decoder crash then takes the process down.
-  bool isolate_decoders = true;
+  bool isolateDecoders = true;
   // PDF pages that are a single full-page CCITT G4 image (as ConvertFaxToPdf writes them)
   // are decoded directly instead of rendered: lossless and faster. false renders them too.
-  bool extract_fax_images = true;
-  // Clock for the deadline and the header date; nullptr means the real clock.
-  const TimeSource* time_source = nullptr;
+  bool extractFaxImages = true;
   // Path of the LibreOffice `soffice` binary for doc/docx/odt/rtf; empty searches PATH.
-  std::string soffice_path;
+  std::string sofficePath;
 };
 
 // One page of the output, reported as it is produced.
 struct ConvertedPage {
-  int number = 0;             // 1-based, over all documents
-  std::string source;         // input path
-  int source_page = 0;        // 1-based page within the source document
-  int rows = 0;               // image length in lines (the width is always 1728)
-  double black_fraction = 0;  // share of black pixels, a cheap sanity figure
+  int number = 0;            // 1-based, over all documents
+  std::string source;        // input path
+  int sourcePage = 0;        // 1-based page within the source document
+  int rows = 0;              // image length in lines (the width is always 1728)
+  double blackFraction = 0;  // share of black pixels, a cheap sanity figure
 };
 
 struct DocumentConversionResult {
   std::vector<ConvertedPage> pages;
-  std::int64_t output_bytes = 0;
+  std::int64_t outputBytes = 0;
 };
 
-// Converts `inputs` (in order) into one multi-page TIFF-F at `output_path` (written to a
-// temporary name and renamed, so a failed conversion leaves no partial file). `on_page`, if
+// Converts `inputs` (in order) into one multi-page TIFF-F at `outputPath` (written to a
+// temporary name and renamed, so a failed conversion leaves no partial file). `onPage`, if
 // set, is called for each page once the page is final, in order, on the calling thread.
+// `time` is the clock for the deadline and the header date.
 absl::StatusOr<DocumentConversionResult> ConvertDocumentsToFax(
-    const std::vector<std::string>& inputs, const std::string& output_path,
+    const std::vector<std::string>& inputs, const std::string& outputPath,
     const DocumentConversionOptions& options,
-    const std::function<void(const ConvertedPage&)>& on_page = nullptr);
+    const std::function<void(const ConvertedPage&)>& onPage = nullptr,
+    const TimeSource& time = RealTime());
 
 }  // namespace pbx::fax

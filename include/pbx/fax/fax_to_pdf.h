@@ -25,32 +25,32 @@
 namespace pbx::fax {
 
 struct FaxToPdfOptions {
-  std::string title;                   // PDF /Title; empty leaves it out
-  int max_pages = 1000;                // larger inputs are rejected
-  std::int64_t max_page_rows = 20000;  // rejects absurd image lengths
+  std::string title;                 // PDF /Title; empty leaves it out
+  int maxPages = 1000;               // larger inputs are rejected
+  std::int64_t maxPageRows = 20000;  // rejects absurd image lengths
 };
 
 struct FaxToPdfPage {
   int number = 0;
   int columns = 0;
   int rows = 0;
-  double x_dpi = 0;
-  double y_dpi = 0;
+  double xDpi = 0;
+  double yDpi = 0;
   bool copied = false;  // true when the G4 data was embedded without re-coding
 };
 
 struct FaxToPdfResult {
   std::vector<FaxToPdfPage> pages;
-  std::int64_t output_bytes = 0;
+  std::int64_t outputBytes = 0;
 };
 
-absl::StatusOr<FaxToPdfResult> ConvertFaxToPdf(const std::string& tiff_path,
-                                               const std::string& pdf_path,
+absl::StatusOr<FaxToPdfResult> ConvertFaxToPdf(const std::string& tiffPath,
+                                               const std::string& pdfPath,
                                                const FaxToPdfOptions& options = {});
 
-// Writes page one of `tiff_path`, scaled to `width` pixels (aspect kept; the fax's
+// Writes page one of `tiffPath`, scaled to `width` pixels (aspect kept; the fax's
 // anisotropic resolution is corrected) with grey anti-aliasing, as an 8-bit grey PNG.
-absl::Status WriteFaxThumbnail(const std::string& tiff_path, const std::string& png_path,
+absl::Status WriteFaxThumbnail(const std::string& tiffPath, const std::string& pngPath,
                                int width = 256);
 
 }  // namespace pbx::fax

@@ -3,15 +3,15 @@
 // transmission report sent to the user who sent a fax (catalog §1.5, §1.11).
 //
 //   pbx::fax::ReceivedFaxInfo fax;
-//   fax.serial_number = "KPBX40299999";
-//   fax.calling_number = "0501234567";
-//   fax.reached_number = "0509655637";
-//   fax.received_at = time.systemTime();
-//   fax.transmission_time = std::chrono::seconds(34);
+//   fax.serialNumber = "KPBX40299999";
+//   fax.callingNumber = "0501234567";
+//   fax.reachedNumber = "0509655637";
+//   fax.receivedAt = time.systemTime();
+//   fax.transmissionTime = std::chrono::seconds(34);
 //   fax.pages = 1;
-//   fax.fax_id = "211";
+//   fax.faxId = "211";
 //   pbx::fax::MailMessage mail = pbx::fax::ComposeFaxReceivedMail(
-//       fax, "PBX <pbx@example.com>", {"alice@example.com"}, pdf_bytes);
+//       fax, "PBX <pbx@example.com>", {"alice@example.com"}, pdfBytes);
 //   // Subject: [KPBX40299999] FAX successfully received from 00501234567
 //   // Attachment: F00501234567_T0509655637_2020-03-12_11_51_38_211.pdf
 //
@@ -34,16 +34,16 @@
 namespace pbx::fax {
 
 struct ReceivedFaxInfo {
-  std::string serial_number;   // the PBX serial, printed in brackets in the subject
-  std::string calling_number;  // as received, e.g. "0501234567"
-  std::string reached_number;  // the number the fax was sent to, e.g. "0509655637"
+  std::string serialNumber;   // the PBX serial, printed in brackets in the subject
+  std::string callingNumber;  // as received, e.g. "0501234567"
+  std::string reachedNumber;  // the number the fax was sent to, e.g. "0509655637"
   // The outside-line access prefix of the line the fax came in on ("0 of the commitment
   // line" in the seed); it is prepended to the calling number in subject and file name.
-  std::string line_prefix = "0";
-  SystemTime received_at;
-  std::chrono::seconds transmission_time{0};
+  std::string linePrefix = "0";
+  SystemTime receivedAt;
+  std::chrono::seconds transmissionTime{0};
   int pages = 0;
-  std::string fax_id;  // the fax register id, e.g. "211"
+  std::string faxId;  // the fax register id, e.g. "211"
 };
 
 // "[KPBX40299999] FAX successfully received from 00501234567"
@@ -62,19 +62,19 @@ MailMessage ComposeFaxReceivedMail(const ReceivedFaxInfo& fax, std::string from,
 enum class FaxSendOutcome { kSuccess, kFailed, kCancelled };
 
 struct FaxTransmissionInfo {
-  std::string serial_number;
-  std::string fax_id;
-  std::string instance_name;  // the fax line it was sent from
-  std::string destination;    // the number dialled
+  std::string serialNumber;
+  std::string faxId;
+  std::string instanceName;  // the fax line it was sent from
+  std::string destination;   // the number dialled
   FaxSendOutcome outcome = FaxSendOutcome::kSuccess;
-  std::string failure_reason;  // human text, when not kSuccess
-  int pages_sent = 0;
-  int pages_total = 0;
+  std::string failureReason;  // human text, when not kSuccess
+  int pagesSent = 0;
+  int pagesTotal = 0;
   std::chrono::seconds duration{0};  // of the last attempt's transmission
-  std::string remote_station_id;     // TSI/CSI reported by the far end; may be empty
+  std::string remoteStationId;       // TSI/CSI reported by the far end; may be empty
   int attempts = 0;
-  SystemTime finished_at;
-  std::string document_name;  // the file the user sent, e.g. "offer.pdf"
+  SystemTime finishedAt;
+  std::string documentName;  // the file the user sent, e.g. "offer.pdf"
 };
 
 // "[KPBX40299999] FAX to 0509655637 sent successfully" / "... failed" / "... cancelled"
@@ -82,10 +82,10 @@ std::string FaxTransmissionSubject(const FaxTransmissionInfo& fax);
 // Line-per-field body in the style of the Fax2Mail body (see docs/fax-mail.md).
 std::string FaxTransmissionBody(const FaxTransmissionInfo& fax, absl::TimeZone zone);
 
-// The report mail; `page_one_png` (may be empty: then no thumbnail is attached) is attached
-// as image/png named "F<fax_id>_page1.png".
+// The report mail; `pageOnePng` (may be empty: then no thumbnail is attached) is attached
+// as image/png named "F<faxId>_page1.png".
 MailMessage ComposeTransmissionReportMail(const FaxTransmissionInfo& fax, std::string from,
-                                          std::vector<std::string> to, std::string page_one_png,
+                                          std::vector<std::string> to, std::string pageOnePng,
                                           absl::TimeZone zone = absl::LocalTimeZone());
 
 const char* FaxSendOutcomeName(FaxSendOutcome outcome);  // "Success", "Failed", "Cancelled"

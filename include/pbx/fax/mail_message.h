@@ -8,8 +8,8 @@
 //   m.from = "PBX <pbx@example.com>";
 //   m.to = {"alice@example.com"};
 //   m.subject = "[KPBX40299999] FAX successfully received from 00501234567";
-//   m.text_body = "FAX received from 0501234567\n";
-//   m.attachments.push_back({"fax.pdf", "application/pdf", pdf_bytes});
+//   m.textBody = "FAX received from 0501234567\n";
+//   m.attachments.push_back({"fax.pdf", "application/pdf", pdfBytes});
 //
 // Thread-safety: plain values; the usual rules for standard containers apply.
 #pragma once
@@ -24,9 +24,9 @@
 namespace pbx::fax {
 
 struct MailAttachment {
-  std::string filename;      // decoded, e.g. "F00501234567_T0509655637_..._211.pdf"
-  std::string content_type;  // "type/subtype", lower case, e.g. "application/pdf"
-  std::string bytes;         // decoded content (binary-safe)
+  std::string filename;     // decoded, e.g. "F00501234567_T0509655637_..._211.pdf"
+  std::string contentType;  // "type/subtype", lower case, e.g. "application/pdf"
+  std::string bytes;        // decoded content (binary-safe)
 };
 
 struct MailMessage {
@@ -34,18 +34,18 @@ struct MailMessage {
   // for the bare address.
   std::string from;
   std::vector<std::string> to;
-  std::string subject;    // decoded UTF-8 (RFC 2047 is applied when the message is encoded)
-  std::string text_body;  // UTF-8, lines separated by "\n"
+  std::string subject;   // decoded UTF-8 (RFC 2047 is applied when the message is encoded)
+  std::string textBody;  // UTF-8, lines separated by "\n"
   std::vector<MailAttachment> attachments;
   // Set when composing to override the Date header (otherwise the sender's TimeSource is
   // used); filled from the Date header when parsing, if it is valid.
   std::optional<SystemTime> date;
   // Without angle brackets. Generated when composing if empty; read back when parsing.
-  std::string message_id;
+  std::string messageId;
 };
 
 // The addr-spec of a header address: "Mario <Mario@Example.org>" -> "Mario@Example.org",
 // " bob@example.com " -> "bob@example.com". Returns an empty string when there is none.
-std::string MailAddressOf(absl::string_view header_address);
+std::string MailAddressOf(absl::string_view headerAddress);
 
 }  // namespace pbx::fax

@@ -28,7 +28,7 @@
 namespace pbx::fax {
 
 // Requires message.from, at least one address in message.to, and message.date.
-// Generates a Message-ID from the From domain when message.message_id is empty.
+// Generates a Message-ID from the From domain when message.messageId is empty.
 absl::StatusOr<std::string> ComposeMime(const MailMessage& message);
 
 absl::StatusOr<MailMessage> ParseMime(absl::string_view raw);

@@ -45,7 +45,7 @@ enum class MailToFaxAuthentication { kNone, kPin };
 
 struct MailToFaxSender {
   std::string address;  // the user's configured e-mail address
-  std::string user_id;  // the pbxkit user it belongs to
+  std::string userId;   // the pbxkit user it belongs to
 };
 
 struct MailToFaxPolicy {
@@ -55,7 +55,7 @@ struct MailToFaxPolicy {
   // Instance names the subject may name after '@'; empty: any name is accepted and
   // checked later by the fax service.
   std::vector<std::string> instances;
-  size_t max_destinations = 20;
+  size_t maxDestinations = 20;
 };
 
 enum class MailDocumentFormat { kPdf, kTiff, kDoc, kDocx, kOdt };
@@ -71,8 +71,8 @@ struct MailToFaxDocument {
 };
 
 struct MailToFaxRequest {
-  std::string user_id;         // the matched sender
-  std::string sender_address;  // the From address as written
+  std::string userId;         // the matched sender
+  std::string senderAddress;  // the From address as written
   std::vector<FaxDestination> destinations;
   std::vector<MailToFaxDocument> documents;
 };
@@ -84,7 +84,7 @@ enum class MailToFaxRejectReason {
   kWrongPin,               // "FAXPIN:" with another PIN
   kNoDestination,          // empty subject
   kInvalidDestination,     // a subject entry is not a phone number
-  kTooManyDestinations,    // more than MailToFaxPolicy::max_destinations
+  kTooManyDestinations,    // more than MailToFaxPolicy::maxDestinations
   kUnknownInstance,        // "number@instance" names an instance not in the policy
   kNoAttachment,           // nothing to fax
   kUnsupportedAttachment,  // an attachment is not PDF/TIFF/DOC/DOCX/ODT
@@ -100,7 +100,7 @@ std::variant<MailToFaxRequest, MailToFaxRejection> ParseMailToFaxRequest(
     const MailMessage& mail, const MailToFaxPolicy& policy);
 
 // The rejection for a fetched mail whose MIME could not be parsed.
-MailToFaxRejection MailToFaxRejectionFor(const absl::Status& parse_error);
+MailToFaxRejection MailToFaxRejectionFor(const absl::Status& parseError);
 
 // "unknown_sender", "wrong_pin", ... (stable names for logs, events and metrics).
 const char* MailToFaxRejectReasonName(MailToFaxRejectReason reason);

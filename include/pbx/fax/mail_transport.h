@@ -26,7 +26,7 @@
 //    markProcessed sets \Seen.
 //  - IMAP, kMoveToFolder / kDelete: every message still in `folder` that is not flagged
 //    \Deleted, whether a person has read it or not. markProcessed moves the message to
-//    `processed_folder` (UID MOVE, or COPY + \Deleted + EXPUNGE when the server has no MOVE;
+//    `processedFolder` (UID MOVE, or COPY + \Deleted + EXPUNGE when the server has no MOVE;
 //    the folder is created when the server answers TRYCREATE) or deletes and expunges it.
 //  - POP3 has no flags: every message currently in the maildrop is unprocessed, and
 //    markProcessed deletes it (DELE, committed by QUIT). Ids are the server's UIDL values.
@@ -40,8 +40,8 @@
 // FetchedMail::message, so the caller can reject and mark it processed.
 //
 // Thread-safety: send(), fetchUnprocessed() and markProcessed() each open their own
-// connection, so they may be called from several threads. Poll one mailbox from one
-// thread at a time, or messages are handed out twice.
+// connection, so they may be called from several threads (the sender's TimeSource is read
+// from each). Poll one mailbox from one thread at a time, or messages are handed out twice.
 #pragma once
 
 #include <chrono>
@@ -72,14 +72,14 @@ struct MailServer {
   std::string password;
   // Applies to connecting and to the whole of each operation.
   std::chrono::milliseconds timeout = std::chrono::seconds(30);
-  bool verify_peer = true;  // verify the server certificate and host name (TLS modes)
-  std::string ca_file;      // empty: the system CA store
+  bool verifyPeer = true;  // verify the server certificate and host name (TLS modes)
+  std::string caFile;      // empty: the system CA store
 };
 
 struct SmtpOptions {
   MailServer server;
   // Envelope sender (MAIL FROM); empty: the address of the message's From header.
-  std::string envelope_from;
+  std::string envelopeFrom;
 };
 
 class MailSender {
@@ -91,15 +91,16 @@ class MailSender {
 };
 using MailSenderPtr = std::unique_ptr<MailSender>;
 
-// Validates the options; does not connect. `time` defaults to the real clock.
+// Validates the options; does not connect. `time` (for the Date header) must outlive the
+// sender.
 absl::StatusOr<MailSenderPtr> CreateSmtpSender(SmtpOptions options,
-                                               std::shared_ptr<const TimeSource> time = nullptr);
+                                               const TimeSource& time = RealTime());
 
 enum class MailboxProtocol { kImap, kPop3 };
 
 enum class ProcessedAction {
   kMarkSeen,      // IMAP only: set \Seen
-  kMoveToFolder,  // IMAP only: move to MailboxOptions::processed_folder
+  kMoveToFolder,  // IMAP only: move to MailboxOptions::processedFolder
   kDelete,        // IMAP: \Deleted + EXPUNGE; POP3: DELE (the only choice for POP3)
 };
 
@@ -107,9 +108,9 @@ struct MailboxOptions {
   MailboxProtocol protocol = MailboxProtocol::kImap;
   MailServer server;
   std::string folder = "INBOX";  // IMAP only
-  ProcessedAction processed_action = ProcessedAction::kMarkSeen;
-  std::string processed_folder;       // IMAP kMoveToFolder; created if missing
-  size_t max_messages_per_poll = 50;  // 0: no limit
+  ProcessedAction processedAction = ProcessedAction::kMarkSeen;
+  std::string processedFolder;     // IMAP kMoveToFolder; created if missing
+  size_t maxMessagesPerPoll = 50;  // 0: no limit
 };
 
 struct FetchedMail {
@@ -118,20 +119,20 @@ struct FetchedMail {
   std::string id;
   // The parsed message, or why its MIME could not be parsed.
   absl::StatusOr<MailMessage> message;
-  size_t raw_size = 0;  // bytes of the message as stored on the server
+  size_t rawSize = 0;  // bytes of the message as stored on the server
 };
 
 class Mailbox {
  public:
   virtual ~Mailbox() = default;
-  // Returns the unprocessed messages (at most max_messages_per_poll), oldest first.
+  // Returns the unprocessed messages (at most maxMessagesPerPoll), oldest first.
   virtual absl::StatusOr<std::vector<FetchedMail>> fetchUnprocessed() = 0;
   // Applies the configured ProcessedAction to the message with this id.
   virtual absl::Status markProcessed(absl::string_view id) = 0;
 };
 using MailboxPtr = std::unique_ptr<Mailbox>;
 
-// Validates the options (POP3 requires kDelete; kMoveToFolder requires processed_folder);
+// Validates the options (POP3 requires kDelete; kMoveToFolder requires processedFolder);
 // does not connect.
 absl::StatusOr<MailboxPtr> CreateMailbox(MailboxOptions options);
 

@@ -181,7 +181,8 @@ std::string SignalName(int signal) {
 }
 
 // Waits for `pid` to end, killing it at the deadline. Returns the wait status.
-int ReapChild(pid_t pid, bool kill_now, const ChildLimits& limits, bool* timed_out) {
+int ReapChild(pid_t pid, bool kill_now, const ChildLimits& limits, const TimeSource& time,
+              bool* timed_out) {
   if (kill_now) ::kill(pid, SIGKILL);
   int wstatus = 0;
   while (true) {
@@ -189,7 +190,7 @@ int ReapChild(pid_t pid, bool kill_now, const ChildLimits& limits, bool* timed_o
     if (r == pid) return wstatus;
     if (r < 0 && errno != EINTR) return 0;
     if (r == 0) {
-      if (limits.time->monotonicTime() >= limits.deadline) {
+      if (time.monotonicTime() >= limits.deadline) {
         *timed_out = true;
         kill_now = true;
         ::kill(pid, SIGKILL);
@@ -204,8 +205,8 @@ int ReapChild(pid_t pid, bool kill_now, const ChildLimits& limits, bool* timed_o
 
 absl::Status DecodeInChildProcess(const std::string& path, DocumentType type,
                                   const DecodeOptions& options, const ChildLimits& limits,
-                                  PageSink& sink) {
-  const auto left = limits.deadline - limits.time->monotonicTime();
+                                  const TimeSource& time, PageSink& sink) {
+  const auto left = limits.deadline - time.monotonicTime();
   if (left <= std::chrono::nanoseconds::zero()) {
     return absl::DeadlineExceededError("document conversion did not finish within its time limit");
   }
@@ -233,7 +234,7 @@ absl::Status DecodeInChildProcess(const std::string& path, DocumentType type,
   bool eof = false;
   std::string chunk(1 << 16, '\0');
   while (result.ok() && !eof) {
-    const auto remaining = limits.deadline - limits.time->monotonicTime();
+    const auto remaining = limits.deadline - time.monotonicTime();
     if (remaining <= std::chrono::nanoseconds::zero()) {
       timed_out = true;
       break;
@@ -257,7 +258,7 @@ absl::Status DecodeInChildProcess(const std::string& path, DocumentType type,
   ::close(fds[0]);
   // Kill unless the child finished normally; it never outlives this call.
   // Stopped reading before the child closed its end (error or deadline): kill it now.
-  const int wstatus = ReapChild(pid, /*kill_now=*/!eof, limits, &timed_out);
+  const int wstatus = ReapChild(pid, /*kill_now=*/!eof, limits, time, &timed_out);
 
   if (timed_out) {
     return absl::DeadlineExceededError("document conversion did not finish within its time limit");

@@ -3,7 +3,8 @@
 // memory blow-up inside Poppler or libtiff then only ends the child; the caller gets an
 // error Status, and the child is always killed and reaped before the call returns.
 //
-//   PBX_RETURN_IF_ERROR(DecodeInChildProcess(path, DocumentType::kPdf, options, limits, sink));
+//   PBX_RETURN_IF_ERROR(
+//       DecodeInChildProcess(path, DocumentType::kPdf, options, limits, time, sink));
 //
 // The child is forked without exec: it must not touch locks other threads of the parent
 // may hold. Document conversion only uses Poppler and libtiff inside children, so those
@@ -24,13 +25,13 @@
 namespace pbx::fax::internal {
 
 struct ChildLimits {
-  const TimeSource* time = nullptr;  // required
-  MonotonicTime deadline;
+  MonotonicTime deadline;  // on the TimeSource passed with the limits
   std::int64_t memory_bytes = 1LL << 30;
 };
 
+// `time` is the clock `limits.deadline` is measured on.
 absl::Status DecodeInChildProcess(const std::string& path, DocumentType type,
                                   const DecodeOptions& options, const ChildLimits& limits,
-                                  PageSink& sink);
+                                  const TimeSource& time, PageSink& sink);
 
 }  // namespace pbx::fax::internal

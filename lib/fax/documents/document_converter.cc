@@ -31,10 +31,10 @@ class PageCollector final : public internal::PageSink {
 
   absl::Status beginDocument(int page_count) override {
     if (page_count <= 0 ||
-        pages_.size() + page_count > static_cast<std::size_t>(options_.max_pages)) {
+        pages_.size() + page_count > static_cast<std::size_t>(options_.maxPages)) {
       return absl::ResourceExhaustedError(
           absl::StrCat("document has ", page_count, " pages; with ", pages_.size(),
-                       " pages before it that exceeds the limit of ", options_.max_pages));
+                       " pages before it that exceeds the limit of ", options_.maxPages));
     }
     expected_ += page_count;
     return absl::OkStatus();
@@ -88,9 +88,9 @@ absl::StatusOr<DocumentType> InspectInput(const std::string& input,
   const std::uintmax_t size = fs::file_size(input, ec);
   if (ec) return absl::InvalidArgumentError("cannot read file size");
   if (size == 0) return absl::InvalidArgumentError("file is empty (zero bytes)");
-  if (size > static_cast<std::uintmax_t>(options.max_input_bytes)) {
+  if (size > static_cast<std::uintmax_t>(options.maxInputBytes)) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("file is ", size, " bytes, more than the limit of ", options.max_input_bytes));
+        absl::StrCat("file is ", size, " bytes, more than the limit of ", options.maxInputBytes));
   }
   std::ifstream in(input, std::ios::binary);
   std::string head(1024, '\0');
@@ -101,34 +101,34 @@ absl::StatusOr<DocumentType> InspectInput(const std::string& input,
 
 absl::Status Decode(const std::string& path, DocumentType type,
                     const DocumentConversionOptions& options, const internal::ChildLimits& limits,
-                    int pages_left, PageCollector& collector) {
+                    const TimeSource& time, int pages_left, PageCollector& collector) {
   internal::DecodeOptions decode;
   decode.layout.resolution = options.resolution;
   decode.layout.paper = options.paper;
   decode.layout.halftoning = options.halftoning;
-  decode.layout.max_image_pixels = options.max_image_pixels;
+  decode.layout.max_image_pixels = options.maxImagePixels;
   decode.max_pages = pages_left;
-  decode.extract_fax_images = options.extract_fax_images;
-  if (options.isolate_decoders) {
-    return internal::DecodeInChildProcess(path, type, decode, limits, collector);
+  decode.extract_fax_images = options.extractFaxImages;
+  if (options.isolateDecoders) {
+    return internal::DecodeInChildProcess(path, type, decode, limits, time, collector);
   }
   return internal::DecodeDocument(path, type, decode, collector);
 }
 
 // Runs LibreOffice in a temporary directory that is removed afterwards, then decodes.
 absl::Status DecodeOffice(const std::string& input, const DocumentConversionOptions& options,
-                          const internal::ChildLimits& limits, int pages_left,
-                          PageCollector& collector) {
-  PBX_RETURN_IF_ERROR(internal::FindSoffice(options.soffice_path).status());
+                          const internal::ChildLimits& limits, const TimeSource& time,
+                          int pages_left, PageCollector& collector) {
+  PBX_RETURN_IF_ERROR(internal::FindSoffice(options.sofficePath).status());
   std::string dir_template = (fs::temp_directory_path() / "pbx-fax-office-XXXXXX").string();
   if (::mkdtemp(dir_template.data()) == nullptr) {
     return absl::InternalError("cannot create a temporary directory");
   }
   absl::StatusOr<std::string> pdf =
-      internal::ConvertOfficeToPdf(input, dir_template, limits, options.soffice_path);
+      internal::ConvertOfficeToPdf(input, dir_template, limits, time, options.sofficePath);
   absl::Status status = pdf.status();
   if (status.ok()) {
-    status = Decode(*pdf, DocumentType::kPdf, options, limits, pages_left, collector);
+    status = Decode(*pdf, DocumentType::kPdf, options, limits, time, pages_left, collector);
   }
   std::error_code ec;
   fs::remove_all(dir_template, ec);
@@ -166,26 +166,23 @@ absl::Status WriteOutput(std::vector<PageCollector::Page>& pages, const std::str
     fs::remove(temp_path, ec);
     return status;
   }
-  result.output_bytes = static_cast<std::int64_t>(fs::file_size(output_path, ec));
+  result.outputBytes = static_cast<std::int64_t>(fs::file_size(output_path, ec));
   return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<DocumentConversionResult> ConvertDocumentsToFax(
-    const std::vector<std::string>& inputs, const std::string& output_path,
+    const std::vector<std::string>& inputs, const std::string& outputPath,
     const DocumentConversionOptions& options,
-    const std::function<void(const ConvertedPage&)>& on_page) {
+    const std::function<void(const ConvertedPage&)>& onPage, const TimeSource& time) {
   if (inputs.empty()) return absl::InvalidArgumentError("no input documents");
-  if (options.max_pages <= 0 || options.timeout.count() <= 0 || options.max_input_bytes <= 0) {
-    return absl::InvalidArgumentError("max_pages, timeout and max_input_bytes must be positive");
+  if (options.maxPages <= 0 || options.timeout.count() <= 0 || options.maxInputBytes <= 0) {
+    return absl::InvalidArgumentError("maxPages, timeout and maxInputBytes must be positive");
   }
-  RealTimeSource real_time;
-  const TimeSource& time = options.time_source != nullptr ? *options.time_source : real_time;
   internal::ChildLimits limits;
-  limits.time = &time;
   limits.deadline = time.monotonicTime() + options.timeout;
-  limits.memory_bytes = options.max_child_memory_bytes;
+  limits.memory_bytes = options.maxChildMemoryBytes;
   const absl::Time when = absl::FromChrono(time.systemTime());
 
   PageCollector collector(options, time, limits.deadline);
@@ -193,17 +190,17 @@ absl::StatusOr<DocumentConversionResult> ConvertDocumentsToFax(
     absl::StatusOr<DocumentType> type = InspectInput(input, options);
     if (!type.ok()) return Annotate(type.status(), input);
     collector.startSource(input);
-    const int pages_left = options.max_pages - static_cast<int>(collector.pages().size());
+    const int pages_left = options.maxPages - static_cast<int>(collector.pages().size());
     absl::Status status = *type == DocumentType::kOffice
-                              ? DecodeOffice(input, options, limits, pages_left, collector)
-                              : Decode(input, *type, options, limits, pages_left, collector);
+                              ? DecodeOffice(input, options, limits, time, pages_left, collector)
+                              : Decode(input, *type, options, limits, time, pages_left, collector);
     if (!status.ok()) {
       PBX_LOG(kInfo, "fax", "", "document rejected: {}: {}", input, status.ToString());
       return Annotate(status, input);
     }
   }
   DocumentConversionResult result;
-  PBX_RETURN_IF_ERROR(WriteOutput(collector.pages(), output_path, options, when, result, on_page));
+  PBX_RETURN_IF_ERROR(WriteOutput(collector.pages(), outputPath, options, when, result, onPage));
   return result;
 }
 

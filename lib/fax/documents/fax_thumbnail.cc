@@ -41,11 +41,10 @@ absl::Status WritePng(const internal::GreyImage& image, const std::string& path)
 
 }  // namespace
 
-absl::Status WriteFaxThumbnail(const std::string& tiff_path, const std::string& png_path,
-                               int width) {
+absl::Status WriteFaxThumbnail(const std::string& tiffPath, const std::string& pngPath, int width) {
   if (width < 8 || width > 4096) return absl::InvalidArgumentError("thumbnail width out of range");
   PBX_ASSIGN_OR_RETURN(std::unique_ptr<internal::TiffFile> tiff,
-                       internal::TiffFile::Open(tiff_path, "r"));
+                       internal::TiffFile::Open(tiffPath, "r"));
   std::uint16_t bits = 1, samples = 1;
   std::uint32_t columns = 0, rows = 0;
   TIFFGetFieldDefaulted(tiff->get(), TIFFTAG_BITSPERSAMPLE, &bits);
@@ -62,7 +61,7 @@ absl::Status WriteFaxThumbnail(const std::string& tiff_path, const std::string& 
   if (x_dpi <= 0 || y_dpi <= 0) x_dpi = y_dpi = 1;
   const double aspect = (page.rows / y_dpi) / (page.width / x_dpi);
   const int height = std::max(1, static_cast<int>(std::lround(width * aspect)));
-  return WritePng(internal::Resample(internal::BitmapToGrey(page), width, height), png_path);
+  return WritePng(internal::Resample(internal::BitmapToGrey(page), width, height), pngPath);
 }
 
 }  // namespace pbx::fax

@@ -44,7 +44,7 @@ absl::StatusOr<G4Page> ReadPage(TiffFile& tiff, int number, const FaxToPdfOption
     return absl::InvalidArgumentError(absl::StrCat("page ", number, " is not a bilevel fax image"));
   }
   if (width == 0 || width > 8192 || rows == 0 ||
-      rows > static_cast<std::uint64_t>(options.max_page_rows)) {
+      rows > static_cast<std::uint64_t>(options.maxPageRows)) {
     return absl::InvalidArgumentError(
         absl::StrCat("page ", number, " has an unsupported size ", width, "x", rows));
   }
@@ -52,10 +52,10 @@ absl::StatusOr<G4Page> ReadPage(TiffFile& tiff, int number, const FaxToPdfOption
   page.info.number = number;
   page.info.columns = static_cast<int>(width);
   page.info.rows = static_cast<int>(rows);
-  internal::ReadResolution(t, &page.info.x_dpi, &page.info.y_dpi);
-  if (page.info.x_dpi <= 0 || page.info.y_dpi <= 0) {
-    page.info.x_dpi = kFaxHorizontalDpi;  // a fax without resolution tags: assume fine
-    page.info.y_dpi = 196;
+  internal::ReadResolution(t, &page.info.xDpi, &page.info.yDpi);
+  if (page.info.xDpi <= 0 || page.info.yDpi <= 0) {
+    page.info.xDpi = kFaxHorizontalDpi;  // a fax without resolution tags: assume fine
+    page.info.yDpi = 196;
   }
   if (compression == COMPRESSION_CCITTFAX4 && TIFFNumberOfStrips(t) == 1) {
     const tmsize_t size = TIFFRawStripSize(t, 0);
@@ -83,8 +83,8 @@ absl::StatusOr<G4Page> ReadPage(TiffFile& tiff, int number, const FaxToPdfOption
 std::string Number(double v) { return absl::StrFormat("%.4f", v); }
 
 void AddPage(QPDF& pdf, const G4Page& page) {
-  const double width_pt = 72.0 * page.info.columns / page.info.x_dpi;
-  const double height_pt = 72.0 * page.info.rows / page.info.y_dpi;
+  const double width_pt = 72.0 * page.info.columns / page.info.xDpi;
+  const double height_pt = 72.0 * page.info.rows / page.info.yDpi;
   QPDFObjectHandle image = pdf.newStream();
   QPDFObjectHandle dict = image.getDict();
   dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
@@ -140,15 +140,15 @@ absl::Status WritePdf(const std::vector<G4Page>& pages, const std::string& path,
 
 }  // namespace
 
-absl::StatusOr<FaxToPdfResult> ConvertFaxToPdf(const std::string& tiff_path,
-                                               const std::string& pdf_path,
+absl::StatusOr<FaxToPdfResult> ConvertFaxToPdf(const std::string& tiffPath,
+                                               const std::string& pdfPath,
                                                const FaxToPdfOptions& options) {
-  PBX_ASSIGN_OR_RETURN(std::unique_ptr<TiffFile> tiff, TiffFile::Open(tiff_path, "r"));
+  PBX_ASSIGN_OR_RETURN(std::unique_ptr<TiffFile> tiff, TiffFile::Open(tiffPath, "r"));
   const int count = TIFFNumberOfDirectories(tiff->get());
   if (count <= 0) return absl::InvalidArgumentError("TIFF has no pages");
-  if (count > options.max_pages) {
+  if (count > options.maxPages) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("TIFF has ", count, " pages, more than the limit of ", options.max_pages));
+        absl::StrCat("TIFF has ", count, " pages, more than the limit of ", options.maxPages));
   }
   std::vector<G4Page> pages;
   for (int i = 0; i < count; ++i) {
@@ -159,12 +159,12 @@ absl::StatusOr<FaxToPdfResult> ConvertFaxToPdf(const std::string& tiff_path,
     PBX_ASSIGN_OR_RETURN(G4Page page, ReadPage(*tiff, i + 1, options));
     pages.push_back(std::move(page));
   }
-  const std::string temp_path = absl::StrCat(pdf_path, ".part");
+  const std::string temp_path = absl::StrCat(pdfPath, ".part");
   absl::Status status = WritePdf(pages, temp_path, options);
   std::error_code ec;
   if (status.ok()) {
-    std::filesystem::rename(temp_path, pdf_path, ec);
-    if (ec) status = absl::InternalError(absl::StrCat("cannot rename to ", pdf_path));
+    std::filesystem::rename(temp_path, pdfPath, ec);
+    if (ec) status = absl::InternalError(absl::StrCat("cannot rename to ", pdfPath));
   }
   if (!status.ok()) {
     std::filesystem::remove(temp_path, ec);
@@ -172,7 +172,7 @@ absl::StatusOr<FaxToPdfResult> ConvertFaxToPdf(const std::string& tiff_path,
   }
   FaxToPdfResult result;
   for (G4Page& page : pages) result.pages.push_back(page.info);
-  result.output_bytes = static_cast<std::int64_t>(std::filesystem::file_size(pdf_path, ec));
+  result.outputBytes = static_cast<std::int64_t>(std::filesystem::file_size(pdfPath, ec));
   return result;
 }
 

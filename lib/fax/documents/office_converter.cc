@@ -40,7 +40,7 @@ absl::StatusOr<std::string> FindSoffice(const std::string& configured) {
 
 absl::StatusOr<std::string> ConvertOfficeToPdf(const std::string& input,
                                                const std::string& work_dir,
-                                               const ChildLimits& limits,
+                                               const ChildLimits& limits, const TimeSource& time,
                                                const std::string& soffice_path) {
   absl::StatusOr<std::string> soffice = FindSoffice(soffice_path);
   if (!soffice.ok()) return soffice.status();
@@ -80,7 +80,7 @@ absl::StatusOr<std::string> ConvertOfficeToPdf(const std::string& input,
     const pid_t r = ::waitpid(pid, &wstatus, WNOHANG);
     if (r == pid) break;
     if (r < 0 && errno != EINTR) break;
-    if (limits.time->monotonicTime() >= limits.deadline) {
+    if (time.monotonicTime() >= limits.deadline) {
       timed_out = true;
       ::kill(-pid, SIGKILL);
       ::waitpid(pid, &wstatus, 0);

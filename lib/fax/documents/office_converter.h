@@ -4,7 +4,7 @@
 // the Debian package to install.
 //
 //   PBX_ASSIGN_OR_RETURN(std::string pdf, ConvertOfficeToPdf("letter.docx", work_dir, limits,
-//                                                            /*soffice_path=*/""));
+//                                                            time, /*soffice_path=*/""));
 //
 // Thread-safety: may be called concurrently (each call uses its own profile directory).
 #pragma once
@@ -20,9 +20,10 @@ namespace pbx::fax::internal {
 absl::StatusOr<std::string> FindSoffice(const std::string& configured);
 
 // Converts `input` into a PDF inside `work_dir` (which must exist) and returns its path.
+// `time` is the clock `limits.deadline` is measured on.
 absl::StatusOr<std::string> ConvertOfficeToPdf(const std::string& input,
                                                const std::string& work_dir,
-                                               const ChildLimits& limits,
+                                               const ChildLimits& limits, const TimeSource& time,
                                                const std::string& soffice_path);
 
 }  // namespace pbx::fax::internal

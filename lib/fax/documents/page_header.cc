@@ -23,9 +23,9 @@ int HeaderBandRows(int lines_per_inch) {
 }
 
 std::string HeaderLeftText(const FaxHeader& header, absl::Time when) {
-  std::string text = absl::FormatTime(header.date_format, when, header.time_zone);
+  std::string text = absl::FormatTime(header.dateFormat, when, header.timeZone);
   absl::StrAppend(&text, "  ", header.text);
-  if (!header.sender_number.empty()) absl::StrAppend(&text, "  ", header.sender_number);
+  if (!header.senderNumber.empty()) absl::StrAppend(&text, "  ", header.senderNumber);
   return text;
 }
 

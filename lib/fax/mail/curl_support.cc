@@ -78,9 +78,9 @@ CurlSession::CurlSession(CURL* curl, const MailServer& server, const MailProtoco
   curl_easy_setopt(curl_, CURLOPT_USE_SSL,
                    server.tls == MailTls::kStartTls ? static_cast<long>(CURLUSESSL_ALL)
                                                     : static_cast<long>(CURLUSESSL_NONE));
-  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, server.verify_peer ? 1L : 0L);
-  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, server.verify_peer ? 2L : 0L);
-  if (!server.ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, server.ca_file.c_str());
+  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, server.verifyPeer ? 1L : 0L);
+  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, server.verifyPeer ? 2L : 0L);
+  if (!server.caFile.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, server.caFile.c_str());
   if (!server.username.empty()) {
     curl_easy_setopt(curl_, CURLOPT_USERNAME, server.username.c_str());
     curl_easy_setopt(curl_, CURLOPT_PASSWORD, server.password.c_str());

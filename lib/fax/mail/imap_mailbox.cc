@@ -88,8 +88,8 @@ class ImapMailbox final : public Mailbox {
     PBX_ASSIGN_OR_RETURN(auto session, CurlSession::Open(options_.server, kImap));
     PBX_ASSIGN_OR_RETURN(std::vector<uint64_t> uids, search(*session));
     uint64_t validity = ParseUidValidity(session->transcript());
-    if (options_.max_messages_per_poll != 0 && uids.size() > options_.max_messages_per_poll) {
-      uids.resize(options_.max_messages_per_poll);
+    if (options_.maxMessagesPerPoll != 0 && uids.size() > options_.maxMessagesPerPoll) {
+      uids.resize(options_.maxMessagesPerPoll);
     }
     std::vector<FetchedMail> mails;
     for (uint64_t uid : uids) {
@@ -138,7 +138,7 @@ class ImapMailbox final : public Mailbox {
       return absl::NotFoundError(
           absl::StrCat("IMAP: message ", uid, " is no longer in ", options_.folder));
     }
-    switch (options_.processed_action) {
+    switch (options_.processedAction) {
       case ProcessedAction::kMarkSeen:
         return run(*session, absl::StrCat("UID STORE ", uid, " +FLAGS.SILENT (\\Seen)"),
                    "setting \\Seen");
@@ -163,7 +163,7 @@ class ImapMailbox final : public Mailbox {
   absl::StatusOr<std::vector<uint64_t>> search(CurlSession& session) {
     // With kMarkSeen the \Seen flag is the processed marker; otherwise processed messages
     // leave the folder, so everything still in it is pending, read by a person or not.
-    const char* query = options_.processed_action == ProcessedAction::kMarkSeen
+    const char* query = options_.processedAction == ProcessedAction::kMarkSeen
                             ? "UID SEARCH UNSEEN UNDELETED"
                             : "UID SEARCH UNDELETED";
     PBX_RETURN_IF_ERROR(run(session, query, "searching for new messages"));
@@ -181,7 +181,7 @@ class ImapMailbox final : public Mailbox {
   }
 
   absl::Status moveMessage(CurlSession& session, uint64_t uid) {
-    std::string folder = ImapQuote(options_.processed_folder);
+    std::string folder = ImapQuote(options_.processedFolder);
     absl::Status moved = run(session, absl::StrCat("UID MOVE ", uid, " ", folder), "moving");
     if (!moved.ok() && absl::StrContains(session.transcript(), "TRYCREATE")) {
       PBX_RETURN_IF_ERROR(run(session, absl::StrCat("CREATE ", folder), "creating the folder"));
@@ -192,7 +192,7 @@ class ImapMailbox final : public Mailbox {
     absl::Status copied = run(session, absl::StrCat("UID COPY ", uid, " ", folder), "copying");
     if (!copied.ok()) {
       return absl::FailedPreconditionError(absl::StrCat("IMAP: cannot move message ", uid, " to ",
-                                                        options_.processed_folder, ": ",
+                                                        options_.processedFolder, ": ",
                                                         moved.message()));
     }
     return deleteMessage(session, uid);

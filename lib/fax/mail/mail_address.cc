@@ -4,8 +4,8 @@
 
 namespace pbx::fax {
 
-std::string MailAddressOf(absl::string_view header_address) {
-  absl::string_view text = absl::StripAsciiWhitespace(header_address);
+std::string MailAddressOf(absl::string_view headerAddress) {
+  absl::string_view text = absl::StripAsciiWhitespace(headerAddress);
   // "Name <addr>": the last angle-bracketed part wins (display names may contain '<' only
   // when quoted, and then the real address still comes last).
   size_t close = text.rfind('>');

@@ -46,7 +46,7 @@ std::optional<MailDocumentFormat> DetectMailDocumentFormat(const MailAttachment&
   // A file name with a known extension is what the user meant; mail clients often label
   // everything application/octet-stream.
   if (auto format = ByExtension(attachment.filename)) return format;
-  if (auto format = ByContentType(attachment.content_type)) return format;
+  if (auto format = ByContentType(attachment.contentType)) return format;
   // Last resort for "noname" parts labelled application/octet-stream: PDF and TIFF carry
   // a signature in their first bytes.
   return ByContent(attachment.bytes);

@@ -80,17 +80,17 @@ std::optional<MailToFaxRejection> ParseDestinations(absl::string_view subject,
     return Reject(MailToFaxRejectReason::kNoDestination,
                   "The subject is empty: write the FAX number to send to in the subject.");
   }
-  if (out->size() > policy.max_destinations) {
+  if (out->size() > policy.maxDestinations) {
     return Reject(MailToFaxRejectReason::kTooManyDestinations,
                   absl::StrCat("The subject lists ", out->size(), " FAX numbers; at most ",
-                               policy.max_destinations, " are allowed per mail."));
+                               policy.maxDestinations, " are allowed per mail."));
   }
   return std::nullopt;
 }
 
 std::optional<MailToFaxRejection> CheckPin(const MailMessage& mail, const MailToFaxPolicy& policy) {
   if (policy.authentication != MailToFaxAuthentication::kPin) return std::nullopt;
-  absl::string_view body = absl::StripAsciiWhitespace(mail.text_body);
+  absl::string_view body = absl::StripAsciiWhitespace(mail.textBody);
   if (!absl::StartsWith(body, "FAXPIN:")) {
     return Reject(MailToFaxRejectReason::kMissingPin,
                   "This FAX line requires a PIN: the text of the mail must contain only "
@@ -113,19 +113,19 @@ bool MailAddressMatches(absl::string_view from, absl::string_view configured) {
 
 Result ParseMailToFaxRequest(const MailMessage& mail, const MailToFaxPolicy& policy) {
   MailToFaxRequest request;
-  request.sender_address = MailAddressOf(mail.from);
-  if (request.sender_address.empty() || request.sender_address.find('@') == std::string::npos) {
+  request.senderAddress = MailAddressOf(mail.from);
+  if (request.senderAddress.empty() || request.senderAddress.find('@') == std::string::npos) {
     return Reject(MailToFaxRejectReason::kMissingSender, "The mail has no valid sender address.");
   }
   auto sender = std::find_if(policy.senders.begin(), policy.senders.end(), [&](const auto& s) {
-    return MailAddressMatches(request.sender_address, s.address);
+    return MailAddressMatches(request.senderAddress, s.address);
   });
   if (sender == policy.senders.end()) {
     return Reject(MailToFaxRejectReason::kUnknownSender,
-                  absl::StrCat("The address ", request.sender_address,
+                  absl::StrCat("The address ", request.senderAddress,
                                " is not enabled to send FAXes through this Mail2Fax box."));
   }
-  request.user_id = sender->user_id;
+  request.userId = sender->userId;
   if (auto rejection = CheckPin(mail, policy)) return *rejection;
   if (auto rejection = ParseDestinations(mail.subject, policy, &request.destinations)) {
     return *rejection;
@@ -148,9 +148,9 @@ Result ParseMailToFaxRequest(const MailMessage& mail, const MailToFaxPolicy& pol
   return request;
 }
 
-MailToFaxRejection MailToFaxRejectionFor(const absl::Status& parse_error) {
+MailToFaxRejection MailToFaxRejectionFor(const absl::Status& parseError) {
   return Reject(MailToFaxRejectReason::kMalformedMessage,
-                absl::StrCat("The mail could not be read (", parse_error.message(),
+                absl::StrCat("The mail could not be read (", parseError.message(),
                              "); please send it again."));
 }
 

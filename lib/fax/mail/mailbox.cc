@@ -10,7 +10,7 @@ namespace internal {
 FetchedMail MakeFetchedMail(std::string id, const std::string& raw) {
   FetchedMail mail;
   mail.id = std::move(id);
-  mail.raw_size = raw.size();
+  mail.rawSize = raw.size();
   mail.message = ParseMime(raw);
   return mail;
 }
@@ -26,16 +26,16 @@ absl::StatusOr<MailboxPtr> CreateMailbox(MailboxOptions options) {
     return absl::InvalidArgumentError(absl::StrCat(name, ": the timeout must be positive"));
   }
   if (options.protocol == MailboxProtocol::kPop3) {
-    if (options.processed_action != ProcessedAction::kDelete) {
+    if (options.processedAction != ProcessedAction::kDelete) {
       return absl::InvalidArgumentError(
-          "POP3 has no flags or folders: processed_action must be kDelete");
+          "POP3 has no flags or folders: processedAction must be kDelete");
     }
     return internal::NewPop3Mailbox(std::move(options));
   }
   if (options.folder.empty()) return absl::InvalidArgumentError("IMAP: no folder configured");
-  if (options.processed_action == ProcessedAction::kMoveToFolder &&
-      options.processed_folder.empty()) {
-    return absl::InvalidArgumentError("IMAP: kMoveToFolder needs processed_folder");
+  if (options.processedAction == ProcessedAction::kMoveToFolder &&
+      options.processedFolder.empty()) {
+    return absl::InvalidArgumentError("IMAP: kMoveToFolder needs processedFolder");
   }
   return internal::NewImapMailbox(std::move(options));
 }

@@ -53,7 +53,7 @@ GMimeObject* TextPart(const std::string& body) {
 
 GMimeObject* AttachmentPart(const MailAttachment& attachment) {
   std::pair<std::string, std::string> type =
-      absl::StrSplit(attachment.content_type, absl::MaxSplits('/', 1));
+      absl::StrSplit(attachment.contentType, absl::MaxSplits('/', 1));
   if (type.first.empty() || type.second.empty()) type = {"application", "octet-stream"};
   GMimePart* part = g_mime_part_new_with_type(type.first.c_str(), type.second.c_str());
   g_mime_part_set_filename(part, SingleLine(attachment.filename).c_str());
@@ -95,10 +95,10 @@ absl::StatusOr<std::string> ComposeMime(const MailMessage& message) {
   g_date_time_unref(date);
 
   std::string message_id =
-      message.message_id.empty() ? RandomMessageId(message.from) : SingleLine(message.message_id);
+      message.messageId.empty() ? RandomMessageId(message.from) : SingleLine(message.messageId);
   g_mime_message_set_message_id(mime.get(), message_id.c_str());
 
-  GObjectPtr<GMimeObject> text(TextPart(message.text_body));
+  GObjectPtr<GMimeObject> text(TextPart(message.textBody));
   if (message.attachments.empty()) {
     g_mime_message_set_mime_part(mime.get(), text.get());
   } else {

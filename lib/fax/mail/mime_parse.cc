@@ -67,7 +67,7 @@ class PartCollector {
                                        : absl::StrCat("attachment", out_->attachments.size() + 1),
                                    type, DecodedContent(part)});
     } else if (type == "text/plain" && !have_text_ && GMIME_IS_TEXT_PART(part)) {
-      out_->text_body = UnixNewlines(TakeGString(g_mime_text_part_get_text(GMIME_TEXT_PART(part))));
+      out_->textBody = UnixNewlines(TakeGString(g_mime_text_part_get_text(GMIME_TEXT_PART(part))));
       have_text_ = true;
     }
     // Inline non-plain parts (an HTML alternative, a signature logo) are not content.
@@ -124,7 +124,7 @@ absl::StatusOr<MailMessage> ParseMime(absl::string_view raw) {
   if (GDateTime* date = g_mime_message_get_date(mime.get())) {
     out.date = SystemTime(std::chrono::seconds(g_date_time_to_unix(date)));
   }
-  if (const char* id = g_mime_message_get_message_id(mime.get())) out.message_id = id;
+  if (const char* id = g_mime_message_get_message_id(mime.get())) out.messageId = id;
 
   PartCollector(&out).collect(g_mime_message_get_mime_part(mime.get()), 0);
   return out;

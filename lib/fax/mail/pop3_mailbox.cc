@@ -38,8 +38,8 @@ class Pop3Mailbox final : public Mailbox {
   absl::StatusOr<std::vector<FetchedMail>> fetchUnprocessed() override {
     PBX_ASSIGN_OR_RETURN(auto session, CurlSession::Open(options_.server, kPop3));
     PBX_ASSIGN_OR_RETURN(std::vector<UidlEntry> entries, uidl(*session));
-    if (options_.max_messages_per_poll != 0 && entries.size() > options_.max_messages_per_poll) {
-      entries.resize(options_.max_messages_per_poll);
+    if (options_.maxMessagesPerPoll != 0 && entries.size() > options_.maxMessagesPerPoll) {
+      entries.resize(options_.maxMessagesPerPoll);
     }
     std::vector<FetchedMail> mails;
     session->setCustomRequest("");

@@ -30,16 +30,16 @@ struct SlistDeleter {
 
 class SmtpSender final : public MailSender {
  public:
-  SmtpSender(SmtpOptions options, std::shared_ptr<const TimeSource> time)
-      : options_(std::move(options)), time_(std::move(time)) {}
+  SmtpSender(SmtpOptions options, const TimeSource& time)
+      : options_(std::move(options)), time_(time) {}
 
   absl::Status send(const MailMessage& message) override {
     MailMessage dated = message;
-    if (!dated.date) dated.date = time_->systemTime();
+    if (!dated.date) dated.date = time_.systemTime();
     PBX_ASSIGN_OR_RETURN(std::string wire, ComposeMime(dated));
 
-    std::string from = options_.envelope_from.empty() ? MailAddressOf(message.from)
-                                                      : MailAddressOf(options_.envelope_from);
+    std::string from = options_.envelopeFrom.empty() ? MailAddressOf(message.from)
+                                                     : MailAddressOf(options_.envelopeFrom);
     std::unique_ptr<curl_slist, SlistDeleter> recipients;
     for (const std::string& to : message.to) {
       std::string address = MailAddressOf(to);
@@ -69,21 +69,19 @@ class SmtpSender final : public MailSender {
 
  private:
   const SmtpOptions options_;
-  const std::shared_ptr<const TimeSource> time_;
+  const TimeSource& time_;
 };
 
 }  // namespace
 
-absl::StatusOr<MailSenderPtr> CreateSmtpSender(SmtpOptions options,
-                                               std::shared_ptr<const TimeSource> time) {
+absl::StatusOr<MailSenderPtr> CreateSmtpSender(SmtpOptions options, const TimeSource& time) {
   if (options.server.host.empty()) {
     return absl::InvalidArgumentError("SMTP: no server host configured");
   }
   if (options.server.timeout.count() <= 0) {
     return absl::InvalidArgumentError("SMTP: the timeout must be positive");
   }
-  if (time == nullptr) time = std::make_shared<RealTimeSource>();
-  return std::make_unique<SmtpSender>(std::move(options), std::move(time));
+  return std::make_unique<SmtpSender>(std::move(options), time);
 }
 
 }  // namespace pbx::fax

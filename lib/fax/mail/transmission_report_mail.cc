@@ -27,44 +27,44 @@ std::string FaxTransmissionSubject(const FaxTransmissionInfo& fax) {
   const char* verb = fax.outcome == FaxSendOutcome::kSuccess  ? "sent successfully"
                      : fax.outcome == FaxSendOutcome::kFailed ? "failed"
                                                               : "cancelled";
-  return absl::StrCat("[", OneLine(fax.serial_number), "] FAX to ", OneLine(fax.destination), " ",
+  return absl::StrCat("[", OneLine(fax.serialNumber), "] FAX to ", OneLine(fax.destination), " ",
                       verb);
 }
 
 std::string FaxTransmissionBody(const FaxTransmissionInfo& fax, absl::TimeZone zone) {
   std::string body = absl::StrCat("FAX sent to ", OneLine(fax.destination), "\n\n");
   absl::StrAppend(&body, "Outcome: ", FaxSendOutcomeName(fax.outcome), "\n");
-  if (fax.outcome != FaxSendOutcome::kSuccess && !fax.failure_reason.empty()) {
-    absl::StrAppend(&body, "Reason: ", OneLine(fax.failure_reason), "\n");
+  if (fax.outcome != FaxSendOutcome::kSuccess && !fax.failureReason.empty()) {
+    absl::StrAppend(&body, "Reason: ", OneLine(fax.failureReason), "\n");
   }
-  if (!fax.document_name.empty()) {
-    absl::StrAppend(&body, "Document: ", OneLine(fax.document_name), "\n");
+  if (!fax.documentName.empty()) {
+    absl::StrAppend(&body, "Document: ", OneLine(fax.documentName), "\n");
   }
-  if (!fax.instance_name.empty()) {
-    absl::StrAppend(&body, "FAX line: ", OneLine(fax.instance_name), "\n");
+  if (!fax.instanceName.empty()) {
+    absl::StrAppend(&body, "FAX line: ", OneLine(fax.instanceName), "\n");
   }
   absl::StrAppend(
-      &body, "Date and time: ", FormatSystemTime("%d/%m/%Y %H:%M:%S", fax.finished_at, zone), "\n");
+      &body, "Date and time: ", FormatSystemTime("%d/%m/%Y %H:%M:%S", fax.finishedAt, zone), "\n");
   absl::StrAppend(&body, "Transmission time : ", fax.duration.count(), " seconds\n");
-  absl::StrAppend(&body, "Number of pages: ", fax.pages_sent, " of ", fax.pages_total, "\n");
+  absl::StrAppend(&body, "Number of pages: ", fax.pagesSent, " of ", fax.pagesTotal, "\n");
   absl::StrAppend(&body, "Remote station ID: ",
-                  fax.remote_station_id.empty() ? "-" : OneLine(fax.remote_station_id), "\n");
+                  fax.remoteStationId.empty() ? "-" : OneLine(fax.remoteStationId), "\n");
   absl::StrAppend(&body, "Attempts: ", fax.attempts, "\n");
-  if (!fax.fax_id.empty()) absl::StrAppend(&body, "FAX ID: ", OneLine(fax.fax_id), "\n");
+  if (!fax.faxId.empty()) absl::StrAppend(&body, "FAX ID: ", OneLine(fax.faxId), "\n");
   return body;
 }
 
 MailMessage ComposeTransmissionReportMail(const FaxTransmissionInfo& fax, std::string from,
-                                          std::vector<std::string> to, std::string page_one_png,
+                                          std::vector<std::string> to, std::string pageOnePng,
                                           absl::TimeZone zone) {
   MailMessage mail;
   mail.from = std::move(from);
   mail.to = std::move(to);
   mail.subject = FaxTransmissionSubject(fax);
-  mail.text_body = FaxTransmissionBody(fax, zone);
-  if (!page_one_png.empty()) {
-    mail.attachments.push_back({absl::StrCat("F", FileNameSafe(fax.fax_id), "_page1.png"),
-                                "image/png", std::move(page_one_png)});
+  mail.textBody = FaxTransmissionBody(fax, zone);
+  if (!pageOnePng.empty()) {
+    mail.attachments.push_back({absl::StrCat("F", FileNameSafe(fax.faxId), "_page1.png"),
+                                "image/png", std::move(pageOnePng)});
   }
   return mail;
 }

@@ -144,8 +144,7 @@ MediaEngineStats MediaEngineImpl::stats() const {
 }  // namespace internal
 
 absl::StatusOr<MediaEnginePtr> CreateMediaEngine(const MediaEngineOptions& options) {
-  static const RealTimeSource* const kRealTime = new RealTimeSource();
-  auto engine = internal::MediaEngineImpl::Create(options, *kRealTime);
+  auto engine = internal::MediaEngineImpl::Create(options, RealTime());
   if (!engine.ok()) return engine.status();
   return MediaEnginePtr(std::move(*engine));
 }

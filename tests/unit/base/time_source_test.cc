@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <thread>
+
 using namespace std::chrono_literals;
 
 TEST_CASE("SimulatedTimeSource moves only when advanced") {
@@ -25,4 +27,15 @@ TEST_CASE("RealTimeSource is monotonic") {
   auto a = time.monotonicTime();
   auto b = time.monotonicTime();
   CHECK(b >= a);
+}
+
+TEST_CASE("RealTime() is one process-wide real clock, the same from every thread") {
+  const pbx::TimeSource* mine = &pbx::RealTime();
+  const pbx::TimeSource* theirs = nullptr;
+  std::thread([&] { theirs = &pbx::RealTime(); }).join();
+  CHECK(mine == theirs);
+  CHECK(mine == &pbx::RealTime());
+  CHECK(dynamic_cast<const pbx::RealTimeSource*>(mine) != nullptr);
+  auto a = mine->monotonicTime();
+  CHECK(mine->monotonicTime() >= a);
 }

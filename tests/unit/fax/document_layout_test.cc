@@ -136,7 +136,7 @@ TEST_CASE("the font covers printable ASCII with distinct glyphs") {
 TEST_CASE("the header text has date, station and number; the line fits the page") {
   FaxHeader header;
   header.text = "ACME Corp";
-  header.sender_number = "+49 30 1234567";
+  header.senderNumber = "+49 30 1234567";
   const absl::Time when = absl::FromUnixSeconds(1767225600);  // 2026-01-01 00:00 UTC
   CHECK(HeaderLeftText(header, when) == "2026-01-01 00:00  ACME Corp  +49 30 1234567");
   Bitmap page = Bitmap::Blank(kFaxPageWidth, 2292);

@@ -18,13 +18,13 @@ SystemTime At(int y, int mo, int d, int h, int mi, int s) {
 // 12/03/2020 at 11:51:38, 34 seconds, 1 page, on a PBX with serial KPBX40299999.
 ReceivedFaxInfo SeedFax() {
   ReceivedFaxInfo fax;
-  fax.serial_number = "KPBX40299999";
-  fax.calling_number = "0501234567";
-  fax.reached_number = "0509655637";
-  fax.received_at = At(2020, 3, 12, 11, 51, 38);
-  fax.transmission_time = std::chrono::seconds(34);
+  fax.serialNumber = "KPBX40299999";
+  fax.callingNumber = "0501234567";
+  fax.reachedNumber = "0509655637";
+  fax.receivedAt = At(2020, 3, 12, 11, 51, 38);
+  fax.transmissionTime = std::chrono::seconds(34);
   fax.pages = 1;
-  fax.fax_id = "211";
+  fax.faxId = "211";
   return fax;
 }
 
@@ -36,7 +36,7 @@ TEST_CASE("Fax2Mail subject: [SERIAL NUMBER] FAX successfully received from 0XXX
   CHECK(FaxReceivedSubject(SeedFax()) ==
         "[KPBX40299999] FAX successfully received from 00501234567");
   ReceivedFaxInfo no_prefix = SeedFax();
-  no_prefix.line_prefix = "";
+  no_prefix.linePrefix = "";
   CHECK(FaxReceivedSubject(no_prefix) ==
         "[KPBX40299999] FAX successfully received from 0501234567");
 }
@@ -67,7 +67,7 @@ TEST_CASE("Fax2Mail attachment name matches the seed example byte for byte") {
 
 TEST_CASE("Fax2Mail formats in the given time zone") {
   ReceivedFaxInfo fax = SeedFax();
-  fax.received_at = At(2020, 3, 12, 10, 51, 38);  // 11:51:38 in Rome (CET, UTC+1)
+  fax.receivedAt = At(2020, 3, 12, 10, 51, 38);  // 11:51:38 in Rome (CET, UTC+1)
   absl::TimeZone rome = absl::FixedTimeZone(3600);
   CHECK(FaxReceivedAttachmentName(fax, rome) ==
         "F00501234567_T0509655637_2020-03-12_11_51_38_211.pdf");
@@ -78,8 +78,8 @@ TEST_CASE("Fax2Mail formats in the given time zone") {
 TEST_CASE("Fax2Mail survives a malformed remote ident") {
   // S004:1435 K-627: malformed attributes from the remote must not stop delivery.
   ReceivedFaxInfo fax = SeedFax();
-  fax.calling_number = "05/01\r\nBcc: x@evil";
-  fax.reached_number = "";
+  fax.callingNumber = "05/01\r\nBcc: x@evil";
+  fax.reachedNumber = "";
   CHECK(FaxReceivedSubject(fax) ==
         "[KPBX40299999] FAX successfully received from 005/01Bcc: x@evil");
   CHECK(FaxReceivedAttachmentName(fax, absl::UTCTimeZone()) ==
@@ -96,23 +96,23 @@ TEST_CASE("ComposeFaxReceivedMail attaches the PDF under the seed name") {
   CHECK(mail.subject == "[KPBX40299999] FAX successfully received from 00501234567");
   REQUIRE(mail.attachments.size() == 1);
   CHECK(mail.attachments[0].filename == "F00501234567_T0509655637_2020-03-12_11_51_38_211.pdf");
-  CHECK(mail.attachments[0].content_type == "application/pdf");
+  CHECK(mail.attachments[0].contentType == "application/pdf");
   CHECK(mail.attachments[0].bytes == "%PDF-1.4 ...");
 }
 
 FaxTransmissionInfo SentFax() {
   FaxTransmissionInfo fax;
-  fax.serial_number = "KPBX40299999";
-  fax.fax_id = "212";
-  fax.instance_name = "fax1";
+  fax.serialNumber = "KPBX40299999";
+  fax.faxId = "212";
+  fax.instanceName = "fax1";
   fax.destination = "0509655637";
-  fax.pages_sent = 2;
-  fax.pages_total = 2;
+  fax.pagesSent = 2;
+  fax.pagesTotal = 2;
   fax.duration = std::chrono::seconds(61);
-  fax.remote_station_id = "+39 050 9655637";
+  fax.remoteStationId = "+39 050 9655637";
   fax.attempts = 1;
-  fax.finished_at = At(2020, 3, 12, 12, 5, 0);
-  fax.document_name = "offer.pdf";
+  fax.finishedAt = At(2020, 3, 12, 12, 5, 0);
+  fax.documentName = "offer.pdf";
   return fax;
 }
 
@@ -135,17 +135,17 @@ TEST_CASE("Transmission report: success") {
                                                    "\x89PNG\r\n\x1a\n", absl::UTCTimeZone());
   REQUIRE(mail.attachments.size() == 1);
   CHECK(mail.attachments[0].filename == "F212_page1.png");
-  CHECK(mail.attachments[0].content_type == "image/png");
+  CHECK(mail.attachments[0].contentType == "image/png");
   CHECK(mail.attachments[0].bytes == "\x89PNG\r\n\x1a\n");
 }
 
 TEST_CASE("Transmission report: a failure names the reason and may have no thumbnail") {
   FaxTransmissionInfo fax = SentFax();
   fax.outcome = FaxSendOutcome::kFailed;
-  fax.failure_reason = "No answer";
-  fax.pages_sent = 0;
+  fax.failureReason = "No answer";
+  fax.pagesSent = 0;
   fax.attempts = 3;
-  fax.remote_station_id = "";
+  fax.remoteStationId = "";
   CHECK(FaxTransmissionSubject(fax) == "[KPBX40299999] FAX to 0509655637 failed");
   std::string body = FaxTransmissionBody(fax, absl::UTCTimeZone());
   CHECK(body.find("Outcome: Failed\nReason: No answer\n") != std::string::npos);

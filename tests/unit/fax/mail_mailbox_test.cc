@@ -23,7 +23,7 @@ std::string RawMail(const std::string& from, const std::string& subject, const s
   mail.from = from;
   mail.to = {"fax@miodominio.org"};
   mail.subject = subject;
-  mail.text_body = body;
+  mail.textBody = body;
   mail.attachments = std::move(attachments);
   mail.date = SystemTime(std::chrono::seconds(1584013898));
   auto raw = ComposeMime(mail);
@@ -65,7 +65,7 @@ void Classify(const std::vector<FetchedMail>& mails, std::map<std::string, std::
     (*ids)[mail.message->subject] = mail.id;
     if (!rejection) {
       const auto& request = std::get<MailToFaxRequest>(result);
-      CHECK(request.user_id == "mario");
+      CHECK(request.userId == "mario");
       REQUIRE(request.documents.size() == 1);
       CHECK(request.documents[0].attachment.bytes == kPdf.bytes);
     }
@@ -89,7 +89,7 @@ MailboxOptions Options(const DovecotServer& server, MailboxProtocol protocol) {
   options.server.username = DovecotServer::kUser;
   options.server.password = DovecotServer::kPassword;
   options.server.timeout = 10s;
-  options.processed_action =
+  options.processedAction =
       protocol == MailboxProtocol::kImap ? ProcessedAction::kMarkSeen : ProcessedAction::kDelete;
   return options;
 }
@@ -165,8 +165,8 @@ TEST_CASE("IMAP: processed messages can be moved to a folder (created on first u
   server.deliver(RawMail("mario.rossi@miodominio.org", "0501111111", "", {kPdf}));
   server.deliver(RawMail("mario.rossi@miodominio.org", "0502222222", "", {kPdf}));
   MailboxOptions options = Options(server, MailboxProtocol::kImap);
-  options.processed_action = ProcessedAction::kMoveToFolder;
-  options.processed_folder = "Processed";
+  options.processedAction = ProcessedAction::kMoveToFolder;
+  options.processedFolder = "Processed";
   auto mailbox = CreateMailbox(options);
   REQUIRE(mailbox.ok());
   auto mails = (*mailbox)->fetchUnprocessed();
@@ -185,7 +185,7 @@ TEST_CASE("IMAP: processed messages can be deleted and expunged") {
   START_DOVECOT(server);
   server.deliver(RawMail("mario.rossi@miodominio.org", "0501111111", "", {kPdf}));
   MailboxOptions options = Options(server, MailboxProtocol::kImap);
-  options.processed_action = ProcessedAction::kDelete;
+  options.processedAction = ProcessedAction::kDelete;
   auto mailbox = CreateMailbox(options);
   REQUIRE(mailbox.ok());
   auto mails = (*mailbox)->fetchUnprocessed();
@@ -247,7 +247,7 @@ TEST_CASE("IMAP and POP3 over STARTTLS and implicit TLS with certificate verific
     MailboxOptions options = Options(server, c.protocol);
     options.server.tls = c.tls;
     options.server.port = c.port;
-    options.server.ca_file = server.caFile();
+    options.server.caFile = server.caFile();
     auto mailbox = CreateMailbox(options);
     REQUIRE(mailbox.ok());
     auto mails = (*mailbox)->fetchUnprocessed();
@@ -255,7 +255,7 @@ TEST_CASE("IMAP and POP3 over STARTTLS and implicit TLS with certificate verific
     REQUIRE(mails->size() == 1);
     CHECK(mails->at(0).message->subject == "0501111111");
 
-    options.server.ca_file = "";  // the self-signed certificate is not trusted
+    options.server.caFile = "";  // the self-signed certificate is not trusted
     mailbox = CreateMailbox(options);
     REQUIRE(mailbox.ok());
     CHECK(absl::IsUnavailable((*mailbox)->fetchUnprocessed().status()));
@@ -277,7 +277,7 @@ TEST_CASE("Mailbox: connection refused and option validation") {
   options.protocol = MailboxProtocol::kPop3;  // POP3 with kMarkSeen
   CHECK(absl::IsInvalidArgument(CreateMailbox(options).status()));
   options.protocol = MailboxProtocol::kImap;
-  options.processed_action = ProcessedAction::kMoveToFolder;
+  options.processedAction = ProcessedAction::kMoveToFolder;
   CHECK(absl::IsInvalidArgument(CreateMailbox(options).status()));
   options.server.host = "";
   CHECK(absl::IsInvalidArgument(CreateMailbox(options).status()));

@@ -13,7 +13,7 @@ MailMessage Sample() {
   m.from = "PBX <pbx@example.com>";
   m.to = {"alice@example.com", "Bob <bob@example.com>"};
   m.subject = "[KPBX40299999] FAX successfully received from 00501234567";
-  m.text_body = "FAX received from 0501234567\n\nNumber of pages: 1\n";
+  m.textBody = "FAX received from 0501234567\n\nNumber of pages: 1\n";
   m.date = SystemTime(std::chrono::seconds(1584013898));  // 2020-03-12 11:51:38 UTC
   std::string pdf = "%PDF-1.4\n";
   for (int i = 0; i < 256; ++i) pdf += static_cast<char>(i);  // binary-safe
@@ -52,20 +52,20 @@ TEST_CASE("ComposeMime then ParseMime round-trips every field") {
   REQUIRE(back->to.size() == 2);
   CHECK(MailAddressOf(back->to[1]) == "bob@example.com");
   CHECK(back->subject == sample.subject);
-  CHECK(back->text_body == sample.text_body);
+  CHECK(back->textBody == sample.textBody);
   REQUIRE(back->date.has_value());
   CHECK(*back->date == *sample.date);
-  CHECK(!back->message_id.empty());
+  CHECK(!back->messageId.empty());
   REQUIRE(back->attachments.size() == 1);
   CHECK(back->attachments[0].filename == sample.attachments[0].filename);
-  CHECK(back->attachments[0].content_type == "application/pdf");
+  CHECK(back->attachments[0].contentType == "application/pdf");
   CHECK(back->attachments[0].bytes == sample.attachments[0].bytes);
 }
 
 TEST_CASE("A non-ASCII subject is RFC 2047-encoded and decoded back") {
   MailMessage m = Sample();
   m.subject = "FAX ricevuto da 050 – già inviato";
-  m.text_body = "Città: Pisa\n";
+  m.textBody = "Città: Pisa\n";
   auto wire = ComposeMime(m);
   REQUIRE(wire.ok());
   CHECK(wire->find("=?UTF-8?B?") != std::string::npos);
@@ -73,7 +73,7 @@ TEST_CASE("A non-ASCII subject is RFC 2047-encoded and decoded back") {
   auto back = ParseMime(*wire);
   REQUIRE(back.ok());
   CHECK(back->subject == m.subject);
-  CHECK(back->text_body == m.text_body);
+  CHECK(back->textBody == m.textBody);
 }
 
 TEST_CASE("Without attachments the message is a single text/plain part") {
@@ -141,12 +141,12 @@ TEST_CASE("ParseMime reads what mail clients send") {
   REQUIRE(mail.ok());
   CHECK(mail->from == "Mario Rossi <Mario.Rossi+fax@miodominio.org>");
   CHECK(mail->subject == "0501234567; 0509655637@fax1");
-  CHECK(mail->text_body == "FAXPIN:12345 città");
+  CHECK(mail->textBody == "FAXPIN:12345 città");
   REQUIRE(mail->attachments.size() == 2);
   CHECK(mail->attachments[0].filename == "offer.pdf");
   CHECK(mail->attachments[0].bytes == "%PDF-1.4\n");
   CHECK(mail->attachments[1].filename == "offèrta.pdf");
-  CHECK(mail->attachments[1].content_type == "application/pdf");
+  CHECK(mail->attachments[1].contentType == "application/pdf");
 }
 
 TEST_CASE("ParseMime returns errors and never crashes on malformed input") {

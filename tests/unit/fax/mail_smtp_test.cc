@@ -32,14 +32,14 @@ SmtpOptions Options(uint16_t port) {
 
 ReceivedFaxInfo SeedFax() {
   ReceivedFaxInfo fax;
-  fax.serial_number = "KPBX40299999";
-  fax.calling_number = "0501234567";
-  fax.reached_number = "0509655637";
-  fax.received_at = absl::ToChronoTime(
+  fax.serialNumber = "KPBX40299999";
+  fax.callingNumber = "0501234567";
+  fax.reachedNumber = "0509655637";
+  fax.receivedAt = absl::ToChronoTime(
       absl::FromCivil(absl::CivilSecond(2020, 3, 12, 11, 51, 38), absl::UTCTimeZone()));
-  fax.transmission_time = 34s;
+  fax.transmissionTime = 34s;
   fax.pages = 1;
-  fax.fax_id = "211";
+  fax.faxId = "211";
   return fax;
 }
 
@@ -47,8 +47,7 @@ TEST_CASE("Fax2Mail over SMTP: the received mail matches the seed format byte fo
   auto sink = SmtpSink::Start();
   if (!sink.ok() && testing::SkipOrFail(sink.status())) return;
   SimulatedTimeSource time;
-  auto sender = CreateSmtpSender(Options((*sink)->port()),
-                                 std::shared_ptr<const TimeSource>(&time, [](auto*) {}));
+  auto sender = CreateSmtpSender(Options((*sink)->port()), time);
   REQUIRE(sender.ok());
 
   std::string pdf = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
@@ -70,7 +69,7 @@ TEST_CASE("Fax2Mail over SMTP: the received mail matches the seed format byte fo
   auto parsed = ParseMime(raw);
   REQUIRE(parsed.ok());
   CHECK(parsed->subject == "[KPBX40299999] FAX successfully received from 00501234567");
-  CHECK(parsed->text_body ==
+  CHECK(parsed->textBody ==
         "FAX received from 0501234567\n"
         "\n"
         "Date and time: 12/03/2020 11:51:38\n"
@@ -78,7 +77,7 @@ TEST_CASE("Fax2Mail over SMTP: the received mail matches the seed format byte fo
         "Number of pages: 1\n");
   REQUIRE(parsed->attachments.size() == 1);
   CHECK(parsed->attachments[0].filename == "F00501234567_T0509655637_2020-03-12_11_51_38_211.pdf");
-  CHECK(parsed->attachments[0].content_type == "application/pdf");
+  CHECK(parsed->attachments[0].contentType == "application/pdf");
   CHECK(parsed->attachments[0].bytes == pdf);
   CHECK((*sink)->envelope(0) == "pbx@example.com\nalice@example.com\nbob@example.com\n");
 }
@@ -89,10 +88,10 @@ TEST_CASE("Transmission report over SMTP carries the page-one thumbnail") {
   auto sender = CreateSmtpSender(Options((*sink)->port()));
   REQUIRE(sender.ok());
   FaxTransmissionInfo fax;
-  fax.serial_number = "KPBX40299999";
-  fax.fax_id = "212";
+  fax.serialNumber = "KPBX40299999";
+  fax.faxId = "212";
   fax.destination = "0509655637";
-  fax.pages_sent = fax.pages_total = 1;
+  fax.pagesSent = fax.pagesTotal = 1;
   fax.attempts = 2;
   std::string png = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
   png.append(std::string(100, '\0'));
@@ -105,9 +104,9 @@ TEST_CASE("Transmission report over SMTP carries the page-one thumbnail") {
   auto parsed = ParseMime(received[0]);
   REQUIRE(parsed.ok());
   CHECK(parsed->subject == "[KPBX40299999] FAX to 0509655637 sent successfully");
-  CHECK(absl::StrContains(parsed->text_body, "Attempts: 2\n"));
+  CHECK(absl::StrContains(parsed->textBody, "Attempts: 2\n"));
   REQUIRE(parsed->attachments.size() == 1);
-  CHECK(parsed->attachments[0].content_type == "image/png");
+  CHECK(parsed->attachments[0].contentType == "image/png");
   CHECK(parsed->attachments[0].bytes == png);
 }
 
@@ -121,7 +120,7 @@ TEST_CASE("SMTP AUTH: right credentials are accepted and wrong ones are a clear 
   mail.from = "pbx@example.com";
   mail.to = {"alice@example.com"};
   mail.subject = "test";
-  mail.text_body = "hello\n";
+  mail.textBody = "hello\n";
 
   SmtpOptions options = Options((*sink)->port());
   options.server.username = "pbx";
@@ -162,7 +161,7 @@ MailMessage Hello() {
   mail.from = "pbx@example.com";
   mail.to = {"alice@example.com"};
   mail.subject = "over TLS";
-  mail.text_body = "hello\n";
+  mail.textBody = "hello\n";
   return mail;
 }
 
@@ -175,7 +174,7 @@ TEST_CASE("SMTP over STARTTLS and over implicit TLS with certificate verificatio
     if (!sink.ok() && testing::SkipOrFail(sink.status())) return;
     SmtpOptions options = Options((*sink)->port());
     options.server.tls = std::string(mode) == "starttls" ? MailTls::kStartTls : MailTls::kImplicit;
-    options.server.ca_file = (*sink)->caFile();
+    options.server.caFile = (*sink)->caFile();
     auto sender = CreateSmtpSender(options);
     REQUIRE(sender.ok());
     absl::Status sent = (*sender)->send(Hello());
@@ -183,7 +182,7 @@ TEST_CASE("SMTP over STARTTLS and over implicit TLS with certificate verificatio
     CHECK((*sink)->waitForMessages(1).size() == 1);
 
     // The self-signed certificate is refused without its CA file.
-    options.server.ca_file = "";
+    options.server.caFile = "";
     sender = CreateSmtpSender(options);
     REQUIRE(sender.ok());
     absl::Status refused = (*sender)->send(Hello());

@@ -41,8 +41,8 @@ MailToFaxRejection Rejected(const MailMessage& mail, const MailToFaxPolicy& poli
 
 TEST_CASE("SUBJECT: the telephone number where to send the fax") {
   MailToFaxRequest request = Accepted(Request("0501234567"), Policy());
-  CHECK(request.user_id == "mario");
-  CHECK(request.sender_address == "mario.rossi@miodominio.org");
+  CHECK(request.userId == "mario");
+  CHECK(request.senderAddress == "mario.rossi@miodominio.org");
   REQUIRE(request.destinations.size() == 1);
   CHECK(request.destinations[0].number == "0501234567");
   CHECK(request.destinations[0].instance.empty());
@@ -79,7 +79,7 @@ TEST_CASE("SUBJECT: rejections") {
   CHECK(bad.message.find("\"Re: my fax\"") != std::string::npos);
   CHECK(Rejected(Request("05+01"), Policy()).reason == MailToFaxRejectReason::kInvalidDestination);
   MailToFaxPolicy two = Policy();
-  two.max_destinations = 2;
+  two.maxDestinations = 2;
   CHECK(Rejected(Request("1,2,3"), two).reason == MailToFaxRejectReason::kTooManyDestinations);
 }
 
@@ -89,11 +89,11 @@ TEST_CASE("Sender must be an enabled user: case-insensitive with +subaddress acc
   // mario.rossi+estensione@miodominio.org)".
   MailMessage mail = Request();
   mail.from = "mario.rossi+estensione@miodominio.org";
-  CHECK(Accepted(mail, Policy()).user_id == "mario");
+  CHECK(Accepted(mail, Policy()).userId == "mario");
   mail.from = "\"Rossi, Mario\" <Mario.Rossi@MioDominio.ORG>";
-  CHECK(Accepted(mail, Policy()).user_id == "mario");
+  CHECK(Accepted(mail, Policy()).userId == "mario");
   mail.from = "ANNA@example.com";
-  CHECK(Accepted(mail, Policy()).user_id == "anna");
+  CHECK(Accepted(mail, Policy()).userId == "anna");
 
   mail.from = "mallory@miodominio.org";
   MailToFaxRejection unknown = Rejected(mail, Policy());
@@ -112,24 +112,24 @@ TEST_CASE("PIN authentication: the body must contain only FAXPIN:12345") {
   // "FAXPIN:12345" (where 12345 is the PIN assigned in this example)."
   MailToFaxPolicy policy = Policy(MailToFaxAuthentication::kPin);
   MailMessage mail = Request();
-  mail.text_body = "FAXPIN:12345";
+  mail.textBody = "FAXPIN:12345";
   CHECK(Accepted(mail, policy).destinations.size() == 1);
-  mail.text_body = "FAXPIN:12345\n";  // the newline a mail client adds
+  mail.textBody = "FAXPIN:12345\n";  // the newline a mail client adds
   CHECK(Accepted(mail, policy).destinations.size() == 1);
 
-  mail.text_body = "FAXPIN:54321\n";
+  mail.textBody = "FAXPIN:54321\n";
   MailToFaxRejection wrong = Rejected(mail, policy);
   CHECK(wrong.reason == MailToFaxRejectReason::kWrongPin);
   CHECK(wrong.message.find("12345") == std::string::npos);  // never tell the PIN
-  mail.text_body = "FAXPIN:12345\n-- \nMario";
+  mail.textBody = "FAXPIN:12345\n-- \nMario";
   CHECK(Rejected(mail, policy).reason == MailToFaxRejectReason::kWrongPin);
-  mail.text_body = "";
+  mail.textBody = "";
   CHECK(Rejected(mail, policy).reason == MailToFaxRejectReason::kMissingPin);
-  mail.text_body = "Please fax this. FAXPIN:12345";
+  mail.textBody = "Please fax this. FAXPIN:12345";
   CHECK(Rejected(mail, policy).reason == MailToFaxRejectReason::kMissingPin);
 
   // With authentication None the body is not looked at.
-  mail.text_body = "anything";
+  mail.textBody = "anything";
   CHECK(Accepted(mail, Policy()).destinations.size() == 1);
 }
 

@@ -81,7 +81,7 @@ TEST_CASE("a 10,000-page PDF hits the page limit quickly") {
   const std::string path = TempPath("10000-pages.pdf");
   testing::WriteFile(path, testing::MakeManyPagePdf(10000));
   DocumentConversionOptions options;
-  options.max_pages = 100;
+  options.maxPages = 100;
   const absl::Status s = ConvertOne(path, options);
   // ResourceExhausted, not DeadlineExceeded: rejected from the page count, before rendering.
   CHECK(s.code() == absl::StatusCode::kResourceExhausted);
@@ -92,7 +92,7 @@ TEST_CASE("the page limit counts across documents") {
   const std::string path = TempPath("two-pages.pdf");
   testing::WriteFile(path, SmallPdf());
   DocumentConversionOptions options;
-  options.max_pages = 3;
+  options.maxPages = 3;
   auto result = ConvertDocumentsToFax({path, path}, TempPath("limit.out.tif"), options);
   CHECK(result.status().code() == absl::StatusCode::kResourceExhausted);
 }
@@ -150,7 +150,7 @@ TEST_CASE("files over the size limit are rejected unread") {
   const std::string path = TempPath("big.pdf");
   testing::WriteFile(path, SmallPdf());
   DocumentConversionOptions options;
-  options.max_input_bytes = 100;
+  options.maxInputBytes = 100;
   const absl::Status s = ConvertOne(path, options);
   CHECK(s.code() == absl::StatusCode::kResourceExhausted);
 }
@@ -161,7 +161,7 @@ TEST_CASE("conversion stops at its deadline") {
   testing::WriteFile(path, testing::MakePdf(pages));
   DocumentConversionOptions options;
   options.timeout = std::chrono::milliseconds(300);
-  options.max_pages = 100;
+  options.maxPages = 100;
   const absl::Status s = ConvertOne(path, options);
   CHECK(s.code() == absl::StatusCode::kDeadlineExceeded);
 }
@@ -174,7 +174,7 @@ TEST_CASE("a decoder that runs out of memory becomes an error") {
   const std::string path = TempPath("memory.pdf");
   testing::WriteFile(path, SmallPdf());
   DocumentConversionOptions options;
-  options.max_child_memory_bytes = 32 << 20;  // too little for Poppler and a page
+  options.maxChildMemoryBytes = 32 << 20;  // too little for Poppler and a page
   const absl::Status s = ConvertOne(path, options);
   CHECK_FALSE(s.ok());
   MESSAGE("out-of-memory child: " << s.ToString());
@@ -190,7 +190,7 @@ TEST_CASE("unknown file types and office files without LibreOffice give clear er
   const std::string docx = TempPath("letter.docx");
   testing::WriteFile(docx, std::string("PK\x03\x04", 4) + std::string(100, 'x'));
   DocumentConversionOptions options;
-  options.soffice_path = "";
+  options.sofficePath = "";
   auto result = ConvertDocumentsToFax({docx}, TempPath("letter.out.tif"), options);
   if (result.status().code() == absl::StatusCode::kFailedPrecondition) {
     CHECK(Mentions(result.status(), "libreoffice-writer-nogui"));

@@ -50,7 +50,7 @@ TEST_CASE("an OpenDocument text becomes A4 fax pages through LibreOffice") {
   REQUIRE(result->pages.size() == 1);
   // A4 at standard resolution; the text leaves some ink.
   CHECK(result->pages[0].rows == PageRows(PaperSize::kA4, FaxResolution::kStandard));
-  CHECK(result->pages[0].black_fraction > 0.0005);
+  CHECK(result->pages[0].blackFraction > 0.0005);
 }
 
 }  // namespace pbx::fax

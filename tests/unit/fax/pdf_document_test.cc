@@ -148,7 +148,7 @@ TEST_CASE("ITU test charts survive TIFF -> PDF -> TIFF pixel for pixel") {
     auto to_pdf = ConvertFaxToPdf(entry.path().string(), pdf);
     REQUIRE_MESSAGE(to_pdf.ok(), to_pdf.status().ToString());
     DocumentConversionOptions options;  // fine, no header
-    options.max_pages = 1000;
+    options.maxPages = 1000;
     const std::string back = TempPath(entry.path().stem().string() + ".back.tif");
     auto result = ConvertDocumentsToFax({pdf}, back, options);
     REQUIRE_MESSAGE(result.ok(), result.status().ToString());

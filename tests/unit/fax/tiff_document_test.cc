@@ -26,9 +26,10 @@ DocumentConversionOptions FineOptions() {
 
 std::vector<testing::ReadPage> Convert(const std::vector<std::string>& inputs,
                                        const DocumentConversionOptions& options,
-                                       const std::string& name) {
+                                       const std::string& name,
+                                       const TimeSource& time = RealTime()) {
   const std::string out = TempPath(name + ".out.tif");
-  auto result = ConvertDocumentsToFax(inputs, out, options);
+  auto result = ConvertDocumentsToFax(inputs, out, options, nullptr, time);
   REQUIRE_MESSAGE(result.ok(), result.status().ToString());
   auto pages = ReadTiff(out);
   REQUIRE(pages.size() == result->pages.size());
@@ -227,7 +228,7 @@ TEST_CASE("multi-page TIFFs and several documents concatenate in order") {
   REQUIRE(result.ok());
   CHECK(reported == std::vector<int>{1, 2, 3, 4});
   CHECK(result->pages[3].source == b);
-  CHECK(result->pages[3].source_page == 1);
+  CHECK(result->pages[3].sourcePage == 1);
   auto pages = ReadTiff(TempPath("multi.out.tif"));
   REQUIRE(pages.size() == 4);
   for (int i = 0; i < 3; ++i) CHECK(pages[i].bitmap.blackPixels() == 100 * (i + 1) * 100);
@@ -256,13 +257,12 @@ TEST_CASE("the header line carries date, station, number and page count") {
                             BilevelPage(Bitmap::Blank(kFaxPageWidth, 2292), 204, 196)});
   SimulatedTimeSource time;
   DocumentConversionOptions options = FineOptions();
-  options.time_source = &time;
-  auto without = Convert({path}, options, "no-header");
+  auto without = Convert({path}, options, "no-header", time);
   CHECK(without[0].bitmap.blackPixels() == 0);
 
   options.header.text = "ACME Corp";
-  options.header.sender_number = "+49 30 1234567";
-  auto with = Convert({path}, options, "header");
+  options.header.senderNumber = "+49 30 1234567";
+  auto with = Convert({path}, options, "header", time);
   REQUIRE(with.size() == 2);
   for (const auto& page : with) {
     const std::int64_t ink = page.bitmap.blackPixels();
