@@ -190,12 +190,16 @@ class BaresipPhone:
         except OSError:
             return []
         text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        # Once a call is up, baresip redraws a status line ("[0:00:02] audio=...") with
+        # carriage returns and no newline, so the trace's "#" lands on the same line: keep
+        # what a terminal would show of each line (the part after its last CR).
+        lines = [line.rstrip("\r").split("\r")[-1] for line in text.split("\n")]
         out = []
         arrow = "127.0.0.1:%d -> 127.0.0.1:%d" % (sender_port, self.sip_port)
-        for block in re.split(r"\n#\n", text):
+        for block in re.split(r"\n#\n", "\n".join(lines)):
             first, _, message = block.partition("\n")
             if first.endswith(arrow):
-                out.append(message)
+                out.append(message.replace("\n", "\r\n"))
         return out
 
     def dump(self):
