@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tools/pbxctl/exit_codes.h"
@@ -32,7 +35,26 @@ constexpr char kCallUsage[] =
     "usage: pbxctl call <command> ...\n"
     "  originate FROM TO [--uuid U]   click-to-call: FROM rings first, then TO; prints the\n"
     "                                 new call's linkedid\n"
-    "  hangup LINKEDID                ends the call\n";
+    "  hangup LINKEDID                ends the call\n"
+    "  transfer LINKEDID TO [--stays caller|callee]\n"
+    "                                 blind transfer: TO rings for the leg that stays (default\n"
+    "                                 the caller); whoever answers replaces the other leg\n"
+    "  attended LINKEDID1 LINKEDID2   attended transfer: the party both calls share leaves,\n"
+    "                                 the other two are connected (in LINKEDID1)\n"
+    "  hold LINKEDID [--leg caller|callee]\n"
+    "                                 puts the call (default: every leg) on hold\n"
+    "  unhold LINKEDID [--leg caller|callee]\n"
+    "                                 resumes it\n"
+    "  dtmf LINKEDID DIGITS [--to caller|callee]\n"
+    "                                 sends DIGITS (0-9 * # A-D) as SIP INFO to the callee's\n"
+    "                                 phone (default) or the caller's\n"
+    "  park LINKEDID [--stays caller|callee]\n"
+    "                                 parks the leg that stays (default the caller), hangs\n"
+    "                                 the other up; prints the slot\n"
+    "  unpark SLOT TO                 rings TO for the call parked in SLOT; prints its linkedid\n"
+    "  pickup EXTEN TO                rings TO too for the call ringing at EXTEN; whoever\n"
+    "                                 answers first takes it; prints its linkedid\n"
+    "  a leg is caller, callee or its id as `calls --json` lists it (L2A)\n";
 
 constexpr char kEventsUsage[] =
     "usage: pbxctl events [--since SEQ] [--types NAME,...] [--count N]\n"
@@ -118,40 +140,162 @@ int Calls(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// The string field `name` of the answer, or "-".
+std::string FieldOf(const RestReply& reply, const char* name) {
+  if (!reply.body.is_object()) return "-";
+  auto it = reply.body.find(name);
+  return it == reply.body.end() ? "-" : Or(*it);
+}
+
+std::string LinkedIdOf(const RestReply& reply) { return FieldOf(reply, "linkedid"); }
+
+// POSTs to `path` under /rest/phoneServices/ (path segments already encoded) with `query`
+// ("?name=value" or empty); on success prints `onSuccess(reply)`.
+int Post(const CommandLine& line, const std::string& path, const std::string& query,
+         const std::function<std::string(const RestReply&)>& onSuccess,
+         const std::string& body = "") {
+  RestClient client(line.connection);
+  RestReply reply = client.call("POST", "/rest/phoneServices/" + path + query, body);
+  if (!reply.ok()) return reply.fail();
+  std::printf("%s\n", onSuccess(reply).c_str());
+  return kExitOk;
+}
+
+// caller, callee or a leg id (L2A).
+bool IsLeg(const std::string& text) {
+  if (text == "caller" || text == "callee") return true;
+  return text.size() >= 2 && text.size() <= 17 && text[0] == 'L' &&
+         std::all_of(text.begin() + 1, text.end(),
+                     [](char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); });
+}
+
+bool IsDtmf(const std::string& digits) {
+  return !digits.empty() && digits.size() <= 64 &&
+         std::all_of(digits.begin(), digits.end(), [](char c) {
+           return absl::ascii_isdigit(static_cast<unsigned char>(c)) ||
+                  (c != '\0' && std::strchr("*#ABCDabcd", c) != nullptr);
+         });
+}
+
+// "?name=<leg>" for the option `option` of the command line, or "" when it is not given.
+std::string LegQuery(const CommandLine& line, const std::string& option, const char* name) {
+  auto value = line.option(option);
+  return value ? absl::StrCat("?", name, "=", EncodeQueryValue(*value)) : "";
+}
+
 int Originate(const CommandLine& line) {
-  if (line.words.size() != 3) return BadUsage("originate takes FROM and TO", kCallUsage);
   json body = json::object();
   if (auto uuid = line.option("--uuid")) body["call_uuid"] = *uuid;
-  RestClient client(line.connection);
-  RestReply reply = client.call("POST",
-                                "/rest/phoneServices/c2c/" + EncodePathSegment(line.words[2]) +
-                                    "/" + EncodePathSegment(line.words[1]),
-                                body.dump());
-  if (!reply.ok()) return reply.fail();
-  std::printf("%s\n", Or(reply.body["linkedid"]).c_str());
-  return kExitOk;
+  return Post(line,
+              "c2c/" + EncodePathSegment(line.words[2]) + "/" + EncodePathSegment(line.words[1]),
+              "", LinkedIdOf, body.dump());
 }
 
 int Hangup(const CommandLine& line) {
-  if (line.words.size() != 2) return BadUsage("hangup takes one LINKEDID", kCallUsage);
-  RestClient client(line.connection);
-  RestReply reply =
-      client.call("POST", "/rest/phoneServices/hangup/" + EncodePathSegment(line.words[1]));
-  if (!reply.ok()) return reply.fail();
-  std::printf("hung up %s\n", Or(reply.body["linkedid"]).c_str());
-  return kExitOk;
+  return Post(line, "hangup/" + EncodePathSegment(line.words[1]), "",
+              [](const RestReply& r) { return "hung up " + LinkedIdOf(r); });
+}
+
+int Transfer(const CommandLine& line) {
+  const std::string& to = line.words[2];
+  return Post(line,
+              "blindTransfer/" + EncodePathSegment(line.words[1]) + "/" + EncodePathSegment(to),
+              LegQuery(line, "--stays", "stays"),
+              [&](const RestReply& r) { return "transferring " + LinkedIdOf(r) + " to " + to; });
+}
+
+int Attended(const CommandLine& line) {
+  const std::string& second = line.words[2];
+  return Post(
+      line,
+      "attendedTransfer/" + EncodePathSegment(line.words[1]) + "/" + EncodePathSegment(second), "",
+      [&](const RestReply& r) {
+        return "connected the other parties of " + LinkedIdOf(r) + " and " + second;
+      });
+}
+
+int Hold(const CommandLine& line, bool hold) {
+  return Post(line, std::string(hold ? "hold/" : "unhold/") + EncodePathSegment(line.words[1]),
+              LegQuery(line, "--leg", "leg"), [&](const RestReply& r) {
+                std::string leg = line.option("--leg").value_or("");
+                return absl::StrCat(hold ? "held " : "resumed ", LinkedIdOf(r),
+                                    leg.empty() ? "" : " (" + leg + ")");
+              });
+}
+
+int Dtmf(const CommandLine& line) {
+  const std::string& digits = line.words[2];
+  if (!IsDtmf(digits)) return BadUsage("DIGITS: 1 to 64 of 0-9 * # A-D", kCallUsage);
+  return Post(line, "dtmf/" + EncodePathSegment(line.words[1]) + "/" + EncodePathSegment(digits),
+              LegQuery(line, "--to", "to"), [&](const RestReply& r) {
+                return absl::StrCat("sent ", digits, " to ", LinkedIdOf(r), " ",
+                                    line.option("--to").value_or("callee"), " (", FieldOf(r, "leg"),
+                                    ")");
+              });
+}
+
+int Park(const CommandLine& line) {
+  return Post(line, "park/" + EncodePathSegment(line.words[1]), LegQuery(line, "--stays", "stays"),
+              [](const RestReply& r) { return FieldOf(r, "slot"); });
+}
+
+int Unpark(const CommandLine& line) {
+  return Post(line,
+              "unpark/" + EncodePathSegment(line.words[1]) + "/" + EncodePathSegment(line.words[2]),
+              "", LinkedIdOf);
+}
+
+int Pickup(const CommandLine& line) {
+  return Post(line,
+              "pickup/" + EncodePathSegment(line.words[1]) + "/" + EncodePathSegment(line.words[2]),
+              "", LinkedIdOf);
+}
+
+// One `pbxctl call` command: its words (with its name) and the options it takes.
+struct CallCommand {
+  const char* name;
+  size_t words;
+  const char* arguments;  // for the usage error
+  std::vector<std::string> options;
+  std::function<int(const CommandLine&)> run;
+};
+
+const std::vector<CallCommand>& CallCommandTable() {
+  static const std::vector<CallCommand> commands = {
+      {"originate", 3, "FROM and TO", {"--uuid"}, &Originate},
+      {"hangup", 2, "one LINKEDID", {}, &Hangup},
+      {"transfer", 3, "LINKEDID and TO", {"--stays"}, &Transfer},
+      {"attended", 3, "LINKEDID1 and LINKEDID2", {}, &Attended},
+      {"hold", 2, "one LINKEDID", {"--leg"}, [](const CommandLine& l) { return Hold(l, true); }},
+      {"unhold", 2, "one LINKEDID", {"--leg"}, [](const CommandLine& l) { return Hold(l, false); }},
+      {"dtmf", 3, "LINKEDID and DIGITS", {"--to"}, &Dtmf},
+      {"park", 2, "one LINKEDID", {"--stays"}, &Park},
+      {"unpark", 3, "SLOT and TO", {}, &Unpark},
+      {"pickup", 3, "EXTEN and TO", {}, &Pickup},
+  };
+  return commands;
 }
 
 int Call(const std::vector<std::string>& args) {
-  CommandLine line(args, {"--uuid"});
+  CommandLine line(args, {"--uuid", "--stays", "--leg", "--to"});
   if (!line.error.empty()) return BadUsage(line.error, kCallUsage);
   if (line.words.empty()) return BadUsage("which command?", kCallUsage);
-  if (line.words[0] == "originate") return Originate(line);
-  if (line.words[0] == "hangup") {
-    if (line.option("--uuid")) return BadUsage("--uuid is for originate", kCallUsage);
-    return Hangup(line);
+  const std::string& name = line.words[0];
+  for (const CallCommand& command : CallCommandTable()) {
+    if (name != command.name) continue;
+    for (const auto& [option, value] : line.options) {
+      if (std::find(command.options.begin(), command.options.end(), option) ==
+          command.options.end())
+        return BadUsage(absl::StrCat(name, " does not take ", option), kCallUsage);
+      if (option != "--uuid" && !IsLeg(value))
+        return BadUsage(absl::StrCat(option, " must be caller, callee or a leg's id (L2A)"),
+                        kCallUsage);
+    }
+    if (line.words.size() != command.words)
+      return BadUsage(absl::StrCat(name, " takes ", command.arguments), kCallUsage);
+    return command.run(line);
   }
-  return BadUsage("unknown command '" + line.words[0] + "'", kCallUsage);
+  return BadUsage("unknown command '" + name + "'", kCallUsage);
 }
 
 // "<seq> <event> <linkedid> <caller> -> <party> [cause]"
@@ -210,7 +354,7 @@ CommandGroup CallsCommands() {
 CommandGroup CallCommands() {
   CommandGroup group;
   group.name = "call";
-  group.summary = "click-to-call and hang up calls on a running pbxd (REST API)";
+  group.summary = "control calls on a running pbxd: originate, hangup, transfer, hold, dtmf, park";
   group.usage = [](std::FILE* out) { std::fprintf(out, "%s\n%s", kCallUsage, kConnectionUsage); };
   group.run = &Call;
   return group;

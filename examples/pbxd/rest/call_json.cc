@@ -12,6 +12,21 @@ json OptionalTime(const std::optional<pbx::SystemTime>& time) {
   return time ? json(FormatTimestamp(*time)) : json(nullptr);
 }
 
+// The value of an id as Id::str() writes it: `prefix` and 1 to 16 hex digits, not all zero.
+std::optional<uint64_t> ParseIdValue(std::string_view text, char prefix) {
+  if (text.size() < 2 || text.size() > 17 || text[0] != prefix) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : text.substr(1)) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    int digit = absl::ascii_isdigit(static_cast<unsigned char>(c))
+                    ? c - '0'
+                    : absl::ascii_tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+    value = value << 4 | static_cast<uint64_t>(digit);
+  }
+  if (value == 0) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 std::string FormatTimestamp(pbx::SystemTime time) {
@@ -77,17 +92,15 @@ std::string DumpJson(const json& value) {
 }
 
 std::optional<pbx::CallId> ParseLinkedId(std::string_view linkedid) {
-  if (linkedid.size() < 2 || linkedid.size() > 17 || linkedid[0] != 'C') return std::nullopt;
-  uint64_t value = 0;
-  for (char c : linkedid.substr(1)) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    int digit = absl::ascii_isdigit(static_cast<unsigned char>(c))
-                    ? c - '0'
-                    : absl::ascii_tolower(static_cast<unsigned char>(c)) - 'a' + 10;
-    value = value << 4 | static_cast<uint64_t>(digit);
-  }
-  if (value == 0) return std::nullopt;
-  return pbx::CallId(value);
+  auto value = ParseIdValue(linkedid, 'C');
+  if (!value) return std::nullopt;
+  return pbx::CallId(*value);
+}
+
+std::optional<pbx::LegId> ParseLegId(std::string_view id) {
+  auto value = ParseIdValue(id, 'L');
+  if (!value) return std::nullopt;
+  return pbx::LegId(*value);
 }
 
 }  // namespace pbxd::rest

@@ -47,5 +47,7 @@ std::string DumpJson(const nlohmann::json& json);
 
 // The CallId a linkedid names: "C" and 1 to 16 hex digits, not all zero; nullopt otherwise.
 std::optional<pbx::CallId> ParseLinkedId(std::string_view linkedid);
+// The LegId a leg's id names ("L2A", as LegJson writes it), by the same rule with "L".
+std::optional<pbx::LegId> ParseLegId(std::string_view id);
 
 }  // namespace pbxd::rest

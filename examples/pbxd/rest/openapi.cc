@@ -82,6 +82,152 @@ json ClickToCall(bool post) {
   return op;
 }
 
+json LinkedIdParameter(const std::string& name = "linkedid") {
+  return PathParameter(name, "The call, as the API writes it: C1F");
+}
+
+json LegQuery(const std::string& name, const std::string& description) {
+  json parameter = QueryParameter(name, description);
+  parameter["schema"]["example"] = "callee";
+  return parameter;
+}
+
+// The answers of an operation on a call that exists (or not) and may not allow it.
+json CallOperationErrors(const std::string& conflict) {
+  return {{"404", Error("No such call (or it has ended), or no such leg")},
+          {"409", Error(conflict)},
+          {"504", Error("The PBX did not complete the operation within 5 s; it may still "
+                        "happen: check with activeCalls or the events")}};
+}
+
+json CallOperation(const std::string& summary, const std::string& description, json parameters,
+                   const std::string& success, const std::string& schema,
+                   const std::string& conflict) {
+  json responses = CallOperationErrors(conflict);
+  responses["200"] = Reply(success, schema);
+  return Operation(summary, description, std::move(parameters), std::move(responses));
+}
+
+// The call-control operations beyond click-to-call, activeCalls and hangup.
+void AddCallOperations(json& paths) {
+  const std::string prefix = "/rest/phoneServices/";
+  const std::string stays =
+      "Which leg stays: caller, callee or a leg's id (L2A, as activeCalls lists it); "
+      "default: the caller's";
+  paths[prefix + "blindTransfer/{linkedid}/{destination}"]["post"] = CallOperation(
+      "Blind transfer of an answered call",
+      "The destination rings for the leg that stays; whoever answers takes the other leg's "
+      "place, and that leg is hung up (pbx.call.transfer-succeeded follows the answer). "
+      "Answers once the destination rings; if nobody answers, the call stays as it was. The "
+      "park extension as destination parks the call.",
+      json::array({LinkedIdParameter(),
+                   PathParameter("destination",
+                                 "An extension or SIP URI (percent-encode # as "
+                                 "%23)"),
+                   LegQuery("stays", stays)}),
+      "The destination rings", "LinkedId",
+      "The call is not a two-party answered call, or is being transferred");
+  paths[prefix + "blindTransfer/{linkedid}/{destination}"]["post"]["responses"]["404"] = Error(
+      "No such call or leg, or a destination with nothing that can ring (unknown, or "
+      "nothing registered)");
+  paths[prefix + "attendedTransfer/{linkedid}/{linkedid2}"]["post"] = CallOperation(
+      "Attended transfer: connect the other parties of two answered calls",
+      "The party the two calls have in common (the transferor) leaves both; the second call's "
+      "other party is moved into the first call with a re-INVITE, and the second call ends "
+      "with cause ATTENDEDTRANSFER. Answers once the move is done.",
+      json::array({LinkedIdParameter(), LinkedIdParameter("linkedid2")}),
+      "The parties are "
+      "connected in the first call",
+      "LinkedId",
+      "A call is not answered, the moved phone refused the re-INVITE, or a party left during "
+      "the transfer");
+  paths[prefix + "attendedTransfer/{linkedid}/{linkedid2}"]["post"]["responses"]["400"] = Error(
+      "A malformed linkedid or header; the same call twice; calls without a party in "
+      "common");
+  for (bool hold : {true, false}) {
+    paths[prefix + (hold ? "hold/{linkedid}" : "unhold/{linkedid}")]["post"] = CallOperation(
+        hold ? "Put an answered call (or one leg) on hold (the seed's pause)"
+             : "Resume a held call (or one leg) (the seed's unpause)",
+        hold ? "Each leg is sent a re-INVITE with a=sendonly: it neither hears nor is heard "
+               "until unhold. pbx.call.hold follows for each leg. Answers once the phones "
+               "answered the re-INVITEs."
+             : "Each leg is sent a re-INVITE with a=sendrecv and media flows again. "
+               "pbx.call.unhold follows for each leg.",
+        json::array(
+            {LinkedIdParameter(), LegQuery("leg",
+                                           "Only this leg: caller, callee or a leg's id (L2A); "
+                                           "default: every answered leg")}),
+        hold ? "The legs are held" : "The legs are resumed", "LinkedId",
+        "The call (or leg) is not answered, or a phone refused the re-INVITE");
+  }
+  paths[prefix + "dtmf/{linkedid}/{digits}"]["post"] = CallOperation(
+      "Send DTMF digits to the caller's or the callee's phone",
+      "Each digit is sent as a SIP INFO (application/dtmf-relay, Signal=<digit>, "
+      "Duration=160) to the leg's phone.",
+      json::array({LinkedIdParameter(),
+                   PathParameter("digits", "1 to 64 of 0-9 * # A-D; percent-encode # as %23"),
+                   LegQuery("to", "caller, callee or a leg's id (L2A); default: callee")}),
+      "The digits were sent", "DtmfSent",
+      "The leg is not answered, or the call has no leg in "
+      "that role");
+  paths[prefix + "park/{linkedid}"]["post"] = CallOperation(
+      "Park an answered call in a free slot",
+      "The leg that stays waits in the slot (pick it up with unpark, or by dialling the slot); "
+      "the other leg is hung up. A call left parked too long rings the phone that parked it.",
+      json::array({LinkedIdParameter(), LegQuery("stays", stays)}), "The call is parked", "Parked",
+      "The call is not answered, or is being transferred");
+  paths[prefix + "park/{linkedid}"]["post"]["responses"]["503"] = Error(
+      "Every park slot is taken (or the server's own refusals: too many nonces, "
+      "stopping)");
+  paths[prefix + "unpark/{slot}/{destination}"]["post"] = Operation(
+      "Ring a destination for a parked call",
+      "Whoever answers at the destination is connected to the parked call (the call keeps its "
+      "linkedid).",
+      json::array({PathParameter("slot", "The slot the call is parked in: 890"),
+                   PathParameter("destination", "An extension or SIP URI")}),
+      {{"200", Reply("The destination rings", "LinkedId")},
+       {"404", Error("No call is parked in the slot")},
+       {"409", Error("The destination has nothing that can ring")},
+       {"504", Error("The PBX did not complete the operation within 5 s")}});
+  paths[prefix + "pickup/{ringing_exten}/{destination}"]["post"] = Operation(
+      "Pickup with invite: ring a destination too for a call ringing at an extension",
+      "The destination rings for the newest call ringing at ringing_exten; whoever answers "
+      "first takes the call (pbx.call.pickup).",
+      json::array({PathParameter("ringing_exten", "The extension where the call rings"),
+                   PathParameter("destination", "An extension or SIP URI")}),
+      {{"200", Reply("The destination rings too", "LinkedId")},
+       {"404", Error("No call rings at the extension")},
+       {"409", Error("The destination has nothing that can ring")},
+       {"504", Error("The PBX did not complete the operation within 5 s")}});
+
+  const std::string redirect = "/api/pbx/v2/phoneService/redirectCall/{linkedId}/internal/";
+  for (bool withSource : {false, true}) {
+    json parameters =
+        json::array({LinkedIdParameter("linkedId"),
+                     PathParameter("destination", "An extension or SIP URI that takes the call")});
+    if (withSource)
+      parameters.push_back(
+          PathParameter("source",
+                        "The party that redirects the call, an extension number or SIP account "
+                        "of one of its legs: its leg is replaced by the destination, the opposite "
+                        "leg stays"));
+    json op = CallOperation(
+        "Redirect an answered call (the seed's v2 redirectCall): a blind transfer",
+        withSource ? "A blind transfer of the call to destination: the party opposite source "
+                     "stays, source's leg is hung up once destination answers."
+                   : "A blind transfer of the call to destination: the caller stays, the "
+                     "callee's leg is hung up once destination answers.",
+        std::move(parameters), "The destination rings", "LinkedId",
+        "The call is not a two-party answered call (an unanswered call cannot be redirected), "
+        "or is being transferred");
+    op["responses"]["404"] = Error(
+        "No such call, no party source in it, or a destination "
+        "with nothing that can ring");
+    paths[redirect + (withSource ? "{destination}/{source}" : "{destination}")]["get"] = op;
+    paths[redirect + (withSource ? "{destination}/{source}" : "{destination}")]["post"] = op;
+  }
+}
+
 json Schemas() {
   json party = {{"type", "object"},
                 {"properties",
@@ -160,6 +306,16 @@ json Schemas() {
               {"source", {{"type", "string"}}},
               {"destination", {{"type", "string"}}}}}}},
           {"LinkedId", {{"type", "object"}, {"properties", {{"linkedid", {{"type", "string"}}}}}}},
+          {"Parked",
+           {{"type", "object"},
+            {"properties",
+             {{"linkedid", {{"type", "string"}}},
+              {"slot", {{"type", "string"}, {"example", "890"}}}}}}},
+          {"DtmfSent",
+           {{"type", "object"},
+            {"properties",
+             {{"linkedid", {{"type", "string"}}},
+              {"leg", {{"type", "string"}, {"description", "the leg sent the digits"}}}}}}},
           {"Party", party},
           {"Leg", leg},
           {"Call", call},
@@ -201,6 +357,7 @@ json OpenApiDocument() {
        {"504", Error("The PBX did not answer within 5 s")}});
   paths["/rest/phoneServices/hangup/{linkedid}"]["post"] = hangup;
   paths["/rest/phoneServices/hangup/{linkedid}"]["delete"] = hangup;
+  AddCallOperations(paths);
   json events = Operation(
       "The call events, as server-sent events",
       "One SSE event per call event: `id` is its sequence number, `event` its name "
@@ -226,30 +383,27 @@ json OpenApiDocument() {
   events["responses"]["503"] = Error("Too many event streams are open, or pbxd is stopping");
   paths["/rest/events"]["get"] = events;
 
-  return {
-      {"openapi", "3.0.3"},
-      {"info",
-       {{"title", "pbxd REST API"},
-        {"version", "1"},
-        {"description",
-         "Call control and call events of a pbxkit PBX. Every endpoint but the salt and this "
-         "document needs the X-authenticate header (docs/rest-api.md). Coming once the call API "
-         "has them: POST /rest/phoneServices/blindTransfer/{linkedid}/{destination}, "
-         "/hold/{linkedid}, /unhold/{linkedid}, /dtmf/{linkedid}/{digits}."}}},
-      {"servers", json::array({json::object({{"url", "/"}})})},
-      {"paths", paths},
-      {"components",
-       {{"schemas", Schemas()},
-        {"securitySchemes",
-         {{"XAuthenticate",
-           {{"type", "apiKey"},
-            {"in", "header"},
-            {"name", "X-authenticate"},
+  return {{"openapi", "3.0.3"},
+          {"info",
+           {{"title", "pbxd REST API"},
+            {"version", "1"},
             {"description",
-             "RestApiUsernameToken Username=\"admin\", Domain=\"default\", Digest=\"...\", "
-             "Nonce=\"<hex, new for every request>\", Created=\"YYYY-MM-DDThh:mm:ssZ\" with "
-             "Digest = base64(sha256(Nonce + hex(sha256(password + '{' + salt + '}')) + "
-             "Username + Domain + Created)); the salt from /rest/salt/{domain}"}}}}}}}};
+             "Call control and call events of a pbxkit PBX. Every endpoint but the salt and this "
+             "document needs the X-authenticate header (docs/rest-api.md)."}}},
+          {"servers", json::array({json::object({{"url", "/"}})})},
+          {"paths", paths},
+          {"components",
+           {{"schemas", Schemas()},
+            {"securitySchemes",
+             {{"XAuthenticate",
+               {{"type", "apiKey"},
+                {"in", "header"},
+                {"name", "X-authenticate"},
+                {"description",
+                 "RestApiUsernameToken Username=\"admin\", Domain=\"default\", Digest=\"...\", "
+                 "Nonce=\"<hex, new for every request>\", Created=\"YYYY-MM-DDThh:mm:ssZ\" with "
+                 "Digest = base64(sha256(Nonce + hex(sha256(password + '{' + salt + '}')) + "
+                 "Username + Domain + Created)); the salt from /rest/salt/{domain}"}}}}}}}};
 }
 
 }  // namespace pbxd::rest

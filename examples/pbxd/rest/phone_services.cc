@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "examples/pbxd/rest/call_json.h"
+#include "examples/pbxd/rest/phone_operations.h"
 
 namespace pbxd::rest {
 namespace {
@@ -91,15 +92,29 @@ PhoneServices::PhoneServices(pbx::call::CallControl& calls,
     : calls_(calls), operationTimeout_(operationTimeout) {}
 
 void PhoneServices::addRoutes(Router& router) {
-  router.add({"GET", "POST"}, "/rest/phoneServices/c2c/{dest_exten}/{source_exten}",
+  const std::string prefix = "/rest/phoneServices/";
+  router.add({"GET", "POST"}, prefix + "c2c/{dest_exten}/{source_exten}",
              [this](const RequestContext& r, httplib::Response& res) { clickToCall(r, res); });
-  router.add({"GET"}, "/rest/phoneServices/activeCalls",
+  router.add({"GET"}, prefix + "activeCalls",
              [this](const RequestContext& r, httplib::Response& res) { activeCalls(r, res); });
-  router.add({"POST", "DELETE"}, "/rest/phoneServices/hangup/{linkedid}",
-             onCall([](pbx::call::CallControl& calls, const RequestContext&, pbx::CallId id,
-                       pbx::call::Completion done) {
-               calls.hangup(id, pbx::call::Cause::kNormalClearing, std::move(done));
-             }));
+  router.add({"POST", "DELETE"}, prefix + "hangup/{linkedid}", onCall(operations::Hangup()));
+  router.add({"POST"}, prefix + "blindTransfer/{linkedid}/{destination}",
+             onCall(operations::BlindTransfer()));
+  router.add({"POST"}, prefix + "attendedTransfer/{linkedid}/{linkedid2}",
+             onCall(operations::AttendedTransfer()));
+  router.add({"POST"}, prefix + "hold/{linkedid}", onCall(operations::Hold(true)));
+  router.add({"POST"}, prefix + "unhold/{linkedid}", onCall(operations::Hold(false)));
+  router.add({"POST"}, prefix + "dtmf/{linkedid}/{digits}", onCall(operations::SendDtmf()));
+  router.add({"POST"}, prefix + "park/{linkedid}", onCall(operations::Park()));
+  router.add({"POST"}, prefix + "unpark/{slot}/{destination}", onFoundCall(operations::Unpark()));
+  router.add({"POST"}, prefix + "pickup/{ringing_exten}/{destination}",
+             onFoundCall(operations::Pickup()));
+  // The seed's v2 path, with and without its optional {source}.
+  const std::string redirect = "/api/pbx/v2/phoneService/redirectCall/{linkedId}/internal/";
+  router.add({"GET", "POST"}, redirect + "{destination}",
+             onCall(operations::RedirectCall(), "linkedId"));
+  router.add({"GET", "POST"}, redirect + "{destination}/{source}",
+             onCall(operations::RedirectCall(), "linkedId"));
 }
 
 void PhoneServices::clickToCall(const RequestContext& request, httplib::Response& response) {
@@ -109,10 +124,10 @@ void PhoneServices::clickToCall(const RequestContext& request, httplib::Response
   originate.source = request.param("source_exten");
   originate.destination = request.param("dest_exten");
   originate.callUuid = *uuid;
-  using Result = absl::StatusOr<pbx::CallId>;
-  std::optional<Result> result = Await<Result>(
-      operationTimeout_,
-      [&](std::function<void(Result)> done) { calls_.originate(originate, std::move(done)); });
+  using Made = absl::StatusOr<pbx::CallId>;
+  std::optional<Made> result = Await<Made>(operationTimeout_, [&](std::function<void(Made)> done) {
+    calls_.originate(originate, std::move(done));
+  });
   if (!result) return ReplyStatus(response, TimedOut(operationTimeout_));
   if (!result->ok()) return ReplyStatus(response, result->status());
   const std::string linkedid = (*result)->str();
@@ -136,10 +151,10 @@ void PhoneServices::activeCalls(const RequestContext& request, httplib::Response
     if (!linkedid)
       return ReplyError(response, 400, "linkedid must look like C1F (as the API writes it)");
   }
-  using Result = std::vector<CallInfo>;
-  std::optional<Result> calls =
-      Await<Result>(operationTimeout_,
-                    [&](std::function<void(Result)> done) { calls_.listCalls(std::move(done)); });
+  using Listed = std::vector<CallInfo>;
+  std::optional<Listed> calls =
+      Await<Listed>(operationTimeout_,
+                    [&](std::function<void(Listed)> done) { calls_.listCalls(std::move(done)); });
   if (!calls) return ReplyStatus(response, TimedOut(operationTimeout_));
   json list = json::array();
   for (const CallInfo& call : *calls) {
@@ -150,18 +165,35 @@ void PhoneServices::activeCalls(const RequestContext& request, httplib::Response
   ReplyJson(response, 200, {{"calls", std::move(list)}});
 }
 
-RouteHandler PhoneServices::onCall(CallOperation operation) {
-  return [this, operation = std::move(operation)](const RequestContext& request,
-                                                  httplib::Response& response) {
-    std::optional<pbx::CallId> id = ParseLinkedId(request.param("linkedid"));
-    if (!id) return ReplyError(response, 400, "linkedid must look like C1F (as the API writes it)");
-    std::optional<absl::Status> status =
-        Await<absl::Status>(operationTimeout_, [&](std::function<void(absl::Status)> done) {
+RouteHandler PhoneServices::onCall(CallOperation operation, std::string idParam) {
+  return [this, operation = std::move(operation), idParam = std::move(idParam)](
+             const RequestContext& request, httplib::Response& response) {
+    std::optional<pbx::CallId> id = ParseLinkedId(request.param(idParam));
+    if (!id)
+      return ReplyError(response, 400,
+                        absl::StrCat(idParam, " must look like C1F (as the API writes it)"));
+    std::optional<Result> result =
+        Await<Result>(operationTimeout_, [&](std::function<void(Result)> done) {
           operation(calls_, request, *id, std::move(done));
         });
-    if (!status) return ReplyStatus(response, TimedOut(operationTimeout_));
-    if (!status->ok()) return ReplyStatus(response, *status);
-    ReplyJson(response, 200, {{"linkedid", id->str()}});
+    if (!result) return ReplyStatus(response, TimedOut(operationTimeout_));
+    if (!result->ok()) return ReplyStatus(response, result->status());
+    json body = {{"linkedid", id->str()}};
+    if ((*result)->is_object()) body.update(**result);
+    ReplyJson(response, 200, body);
+  };
+}
+
+RouteHandler PhoneServices::onFoundCall(FindOperation operation) {
+  return [this, operation = std::move(operation)](const RequestContext& request,
+                                                  httplib::Response& response) {
+    using Found = absl::StatusOr<pbx::CallId>;
+    std::optional<Found> found = Await<Found>(
+        operationTimeout_,
+        [&](std::function<void(Found)> done) { operation(calls_, request, std::move(done)); });
+    if (!found) return ReplyStatus(response, TimedOut(operationTimeout_));
+    if (!found->ok()) return ReplyStatus(response, found->status());
+    ReplyJson(response, 200, {{"linkedid", (*found)->str()}});
   };
 }
 

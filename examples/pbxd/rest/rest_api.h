@@ -7,6 +7,9 @@
 //   GET|POST /rest/phoneServices/c2c/{dest}/{source}      phone_services.h
 //   GET  /rest/phoneServices/activeCalls
 //   POST|DELETE /rest/phoneServices/hangup/{linkedid}
+//   POST /rest/phoneServices/{blindTransfer,attendedTransfer,hold,unhold,dtmf,park,unpark,
+//                             pickup}/...
+//   GET|POST /api/pbx/v2/phoneService/redirectCall/{linkedId}/internal/{destination}[/{source}]
 //   GET  /rest/events                                     event_stream.h
 //
 //   auto api = RestApi::Create(authOptions, timeSource, pbx->calls(), {});

@@ -192,6 +192,7 @@ int HttpStatusForError(const absl::Status& status) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
       return 409;
     case absl::StatusCode::kOutOfRange:
       return 410;

@@ -112,8 +112,9 @@ void ReplyJson(httplib::Response& response, int status, const nlohmann::json& bo
 // {"error": message, "code": status}
 void ReplyError(httplib::Response& response, int status, std::string_view message);
 // The HTTP status for an error of the call API (docs/rest-api.md, Errors): InvalidArgument
-// 400, NotFound 404, Unavailable (nothing registered for the extension) and
-// FailedPrecondition (the call's state does not allow it) 409, OutOfRange 410,
+// 400, NotFound 404, Unavailable (nothing registered for the extension, a phone refused a
+// re-INVITE), FailedPrecondition (the call's state does not allow it) and Aborted (a party
+// left during the operation) 409, OutOfRange 410,
 // ResourceExhausted 503, DeadlineExceeded 504, Unimplemented 501, anything else 500.
 int HttpStatusForError(const absl::Status& status);
 // ReplyError(response, HttpStatusForError(status), status.message()).

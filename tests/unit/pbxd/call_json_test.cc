@@ -136,3 +136,16 @@ TEST_CASE("linkedids parse back to the CallId they were written from") {
     CHECK_FALSE(ParseLinkedId(bad).has_value());
   }
 }
+
+TEST_CASE("leg ids parse back to the LegId they were written from") {
+  using pbxd::rest::ParseLegId;
+  for (uint64_t v : {uint64_t{1}, uint64_t{0x2A}, ~uint64_t{0}}) {
+    pbx::LegId id(v);
+    REQUIRE(ParseLegId(id.str()).has_value());
+    CHECK(*ParseLegId(id.str()) == id);
+  }
+  for (const char* bad : {"", "L", "C1", "L0", "L1G", "caller"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ParseLegId(bad).has_value());
+  }
+}

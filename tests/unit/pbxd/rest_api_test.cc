@@ -112,6 +112,7 @@ TEST_CASE("the call API's errors map to HTTP statuses") {
   CHECK(HttpStatusForError(absl::NotFoundError("")) == 404);
   CHECK(HttpStatusForError(absl::UnavailableError("")) == 409);
   CHECK(HttpStatusForError(absl::FailedPreconditionError("")) == 409);
+  CHECK(HttpStatusForError(absl::AbortedError("")) == 409);
   CHECK(HttpStatusForError(absl::OutOfRangeError("")) == 410);
   CHECK(HttpStatusForError(absl::ResourceExhaustedError("")) == 503);
   CHECK(HttpStatusForError(absl::DeadlineExceededError("")) == 504);
