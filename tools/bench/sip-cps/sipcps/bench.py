@@ -9,6 +9,7 @@ import time
 
 from sipcps.common import (BUFF, CALLEE_USER, CALLER_USER, DOMAIN, HERE, HOST, SIPP,
                            BenchError, log)
+from sipcps.events import check_events, describe_events, expected_events
 from sipcps.procs import free_port, nofile_limit, tail
 from sipcps.sipp_stats import creation_seconds, ival, read_stat
 from sipcps.suts import Pbxd, describe_signaling_load, signaling_load
@@ -108,6 +109,7 @@ class Bench:
                 rc = caller.wait(timeout=guard + 30)
             except subprocess.TimeoutExpired:
                 rc = None
+            ended_at = time.time()  # the caller saw its last call end
         finally:
             self.procs.stop(caller)
             # the caller has seen every call end: let the callee's statistics
@@ -135,7 +137,7 @@ class Bench:
             "callee_failed": ival(clast, "FailedCall(C)"),
             "created_s": created_s,
             "setup_ms": last.get("ResponseTimesetup(C)", ""),
-            "base": base, "extra": extra,
+            "base": base, "extra": extra, "ended_at": ended_at,
         }
         res["achieved"] = (total / created_s) if created_s else 0.0
         return res
@@ -159,14 +161,34 @@ class Bench:
             why.append(f"sipp rc={r['rc']}")
         return "; ".join(why)
 
+    def events_start(self, sut, tag):
+        """A client of pbxd's event stream for one step, subscribed (None: none asked for)."""
+        client = sut.event_client(os.path.join(self.work, f"{self.n + 1:03d}-{sut.name}-{tag}"))
+        try:
+            return client and client.start()
+        except OSError as e:
+            log(f"       (no event client: {e})")
+            return None
+
+    @staticmethod
+    def events_finish(client, before, after, r):
+        """What the step's client was sent, against pbxd's counters and the calls."""
+        if client is None:
+            return None
+        return check_events(client.finish(), expected_events(before, after), r["completed"],
+                            r.get("ended_at"))
+
     def step(self, sut, rate):
         total = rate * self.step_s
+        events = self.events_start(sut, f"r{rate}")
         cpu_before, metrics_before, t0 = sut.cpu(), sut.metrics(), time.monotonic()
         r = self.calls(sut, rate, total, self.hold_ms, f"r{rate}")
         # everything the SUT did for this step's calls, retransmissions and 503s included
         r["cpu_ms_per_call"] = ((sut.cpu() - cpu_before) * 1000.0 / r["completed"]
                                 if r["completed"] else None)
-        r.update(signaling_load(metrics_before, sut.metrics(), time.monotonic() - t0))
+        metrics_after = sut.metrics()
+        r.update(signaling_load(metrics_before, metrics_after, time.monotonic() - t0))
+        r["events"] = self.events_finish(events, metrics_before, metrics_after, r)
         why = self.verdict(r)
         if not sut.alive():
             why = (why + "; " if why else "") + "SUT DIED"
@@ -176,6 +198,8 @@ class Bench:
             + (f", CPU {r['cpu_ms_per_call']:.3f} ms/call" if r["cpu_ms_per_call"] else "")
             + describe_signaling_load(r)
             + (f"  -- {why}" if why else ""))
+        if r["events"]:
+            log(f"       events: {describe_events(r['events'])}")
         if why and r["failed"]:
             log(f"       sipp error log: {r['base']}.errors.log")
         # let the SUT drain between steps; after a failed step it may still
@@ -275,12 +299,14 @@ class Bench:
 
     def overload(self, sut, best):
         rate = 2 * best
+        events = self.events_start(sut, f"overload{rate}")
         before = sut.metrics()
         total = rate * self.step_s
         log(f"  overload: {rate}/s (2 x best) for {self.step_s} s")
         r = self.calls(sut, rate, total, self.hold_ms, f"overload{rate}")
         time.sleep(1)
         after = sut.metrics()
+        ev = self.events_finish(events, before, after, r)
         dur = r["created_s"] or float(self.step_s)
         goodput = r["completed"] / dur
         ratio = goodput / best if best else 0.0
@@ -293,13 +319,15 @@ class Bench:
             f"-> goodput {goodput:.0f}/s = {ratio:.2f} x best; 503 seen by caller "
             f"{r['r503']}, other failures {r['failed']}"
             + (f"; 503 per /metrics {m503:.0f}" if m503 is not None else ""))
+        if ev:
+            log(f"    events: {describe_events(ev)}")
         if after:
             log("    pbx_* metrics after the overload run (value, change during it):")
             for k in sorted(after):
                 log(f"      {k} {after[k]:g} ({deltas[k]:+g})")
         return {"rate": rate, "goodput": goodput, "ratio": ratio, "r503": r["r503"],
                 "metrics_503": m503, "failed": r["failed"], "completed": r["completed"],
-                "total": total, "metrics": after}
+                "total": total, "metrics": after, "events": ev}
 
     def run_sut(self, sut):
         log(f"== {sut.name}")

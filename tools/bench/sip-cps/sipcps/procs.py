@@ -14,10 +14,10 @@ class Procs:
     def __init__(self):
         self.procs = []
 
-    def start(self, argv, logfile, cwd):
+    def start(self, argv, logfile, cwd, env=None):
         out = open(logfile, "ab")
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                             stderr=subprocess.STDOUT, cwd=cwd)
+                             stderr=subprocess.STDOUT, cwd=cwd, env=env)
         out.close()
         self.procs.append(p)
         return p
