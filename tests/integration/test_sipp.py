@@ -471,6 +471,32 @@ def case_session_refresh(ctx):
     check_idle(ctx)
 
 
+def case_prack_session_timer(ctx):
+    """A caller that requires 100rel gets the callee's 180 reliably and PRACKs it; it asks for
+    a 120 s session timer it refreshes itself, which pbxd grants in its 200 and keeps on the
+    refresh."""
+    c = ctx.c
+    uas, uac = checked_call(ctx, "callee_answer.xml", "caller_100rel_timer.xml",
+                            "callee (INVITE, 180, 200, ACK, BYE, 200)",
+                            "caller (INVITE, 407, INVITE, 180 with RSeq, PRACK 200, 200 with "
+                            "Session-Expires: 120;refresher=uac, ACK, re-INVITE 200, ACK, BYE)")
+    if uac is None:
+        return
+    reqs = uas.received_requests()
+    c.check(reqs == ["INVITE", "ACK", "BYE"],
+            "the callee saw neither the PRACK nor the refresh", "%s" % reqs)
+    check_idle(ctx)
+
+
+def case_session_too_small(ctx):
+    """Session-Expires below pbxd's Min-SE gets 422 with Min-SE (RFC 4028 6)."""
+    uac = T.sipp(ctx.dir, "caller", "caller_session_too_small.xml", ctx.pbx, service="101",
+                 auth=("100", "demo100"), keys={"caller": "100"}, timeout_s=SIPP_TIMEOUT)
+    uac.wait(SIPP_TIMEOUT + 10)
+    ctx.check_sipp(uac, "caller (INVITE, 407, INVITE with Session-Expires: 30, 422 with Min-SE: 90)")
+    check_idle(ctx)
+
+
 def case_sigterm_bye_unanswered(ctx):
     """SIGTERM while the callee leaves pbxd's BYE at 100 Trying: pbxd still exits 0 in time."""
     # The shutdown grace is 5 s; a stack waiting out the BYE's Timer F (32 s) is SIGKILLed.
@@ -576,6 +602,8 @@ CASES = {
     "session_refresh": case_session_refresh,
     "sigterm_bye_unanswered": case_sigterm_bye_unanswered,
     "challenge_stateless": case_challenge_stateless,
+    "prack_session_timer": case_prack_session_timer,
+    "session_too_small": case_session_too_small,
 }
 
 CASE_PBX_OPTIONS = {"reject_480_no_answer": {"no_answer_timeout": "3s"}}

@@ -39,7 +39,8 @@ struct SofiaStackOptions {
   std::string userAgent = "pbxkit";
   SofiaTuning tuning;
   // Methods listed in Allow (OPTIONS answers carry it too).
-  std::string allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, REGISTER, REFER, NOTIFY, INFO";
+  std::string allow =
+      "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, PRACK, REGISTER, REFER, NOTIFY, INFO";
 };
 
 // `loop` must come from CreateSofiaEventLoop() and outlive the stack.

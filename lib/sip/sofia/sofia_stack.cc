@@ -109,6 +109,9 @@ absl::Status SofiaStack::init(const SofiaStackOptions& options) {
                      " (address in use, or not an address of this host)"));
   nua_set_params(nua_, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
                  NUTAG_AUTOACK(1), NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
+                 // nua refuses Session-Expires below its Min-SE with 422 before call control
+                 // sees the INVITE: at RFC 4028's floor, call control applies the configured one.
+                 NUTAG_MIN_SE(90),
                  // REFER and INFO are ours to answer (transfers, DTMF), not nua's.
                  NUTAG_APPL_METHOD("INVITE, REGISTER, UPDATE, REFER, INFO"),
                  // A callee's 302/305 is its answer, not an order: following it would let any
