@@ -169,6 +169,7 @@ SimCall& SimPhone::call(const std::string& number, OfferTiming offer) {
   if (offer == OfferTiming::kInInvite) request.sdp = call.localSdp("sendrecv");
   request.source = {signaling_, options_.transport};
   request.sessionTimer = sessionTimerRequest();
+  request.require100rel = options_.require100rel;
   stack_.phoneInvite(call, std::move(request));
   return call;
 }

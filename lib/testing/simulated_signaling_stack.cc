@@ -17,11 +17,15 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
   void sendProvisional(int status, const std::string&, const std::string& sdp) override {
     if (uac_ || final_ || ended_) return;
     responded_ = true;
-    toPhone([status, sdp](SimCall& c) {
+    // A caller that required 100rel gets every 1xx but 100 reliably, and PRACKs it (RFC 3262),
+    // as sofia's nua does it: call control sees none of it.
+    bool reliable = require100rel_ && status > 100;
+    toPhone([status, sdp, reliable](SimCall& c) {
       if (c.state_ != SimCall::State::kCalling && c.state_ != SimCall::State::kRinging &&
           c.state_ != SimCall::State::kEarly)
         return;
       c.provisionals_.push_back(status);
+      if (reliable) ++c.pracksSent_;
       if (!sdp.empty()) c.remoteSdp_ = sdp;
       c.state_ = sdp.empty() ? SimCall::State::kRinging : SimCall::State::kEarly;
     });
@@ -163,6 +167,7 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
   bool ended_ = false;
   bool cancelled_ = false;
   bool retiring_ = false;
+  bool require100rel_ = false;   // the phone's INVITE said Require: 100rel
   bool reinviting_ = false;      // a re-INVITE of ours waits for the phone's answer
   bool referAccepted_ = false;   // a REFER was answered 2xx and its final NOTIFY is still due
   uint32_t sessionExpires_ = 0;  // Session-Expires of our 2xx
@@ -206,6 +211,7 @@ void SimulatedSignalingStack::onPhoneRejected(SimCall& c, const sip::Rejection& 
     request.source = {c.phone_.signaling_, c.phone_.options_.transport};
     request.replaces = c.replaces_;
     request.sessionTimer = c.phone_.sessionTimerRequest();
+    request.require100rel = c.phone_.options_.require100rel;
     c.finalStatus_ = 0;
     phoneInvite(c, std::move(request));
     return;
@@ -292,6 +298,7 @@ void SimulatedSignalingStack::phoneInvite(SimCall& call, sip::InviteRequest requ
   dialogs_.emplace(id, std::move(dialog));
   call.link_ = id;
   request.callId = raw->callId_;
+  raw->require100rel_ = request.require100rel;
   dispatcher_.post([this, raw, request = std::move(request)] {
     if (handler_ == nullptr || shutDown_) return raw->reject({503, "Service Unavailable"});
     if (!request.credentials && request.source.transport == sip::Transport::kUdp) {

@@ -105,6 +105,8 @@ class SimCall {
   uint32_t sessionExpires() const { return sessionExpires_; }
   const std::string& refresher() const { return refresher_; }
   uint32_t minSE() const { return minSE_; }
+  // Reliable provisionals (RFC 3262) the phone received and PRACKed.
+  int pracksSent() const { return pracksSent_; }
   // re-INVITEs the PBX sent us (answered by the phone in kind).
   int reinvitesReceived() const { return reinvitesReceived_; }
   // Sends `packets` RTP packets to the address the PBX gave us.
@@ -136,6 +138,7 @@ class SimCall {
   int referStatus_ = 0;
   int infoStatus_ = 0;
   int reinvitesReceived_ = 0;
+  int pracksSent_ = 0;
   uint32_t sessionExpires_ = 0;
   uint32_t minSE_ = 0;
   std::string refresher_;
@@ -164,6 +167,8 @@ struct SimPhoneOptions {
   uint32_t sessionExpires = 0;
   std::string refresher = "uac";
   bool supportsTimer = false;
+  // The phone's INVITEs say Require: 100rel: the PBX's 1xx come reliably and it PRACKs them.
+  bool require100rel = false;
 };
 
 class SimPhone {

@@ -101,3 +101,22 @@ TEST_CASE("callers that do not ask for session timers get none") {
   t.pbx.advance(2h);
   CHECK(out->reinvitesReceived() == 0);
 }
+
+TEST_CASE("a caller that requires 100rel gets its provisionals reliably, early media included") {
+  TwoPhones t(Options());
+  t.alice.options().require100rel = true;
+  auto& out = t.alice.call("101");
+  t.pbx.runPending();
+  CHECK(out.provisionals() == std::vector<int>{180});
+  CHECK(out.pracksSent() == 1);
+  t.bob.incoming()->sessionProgress();
+  t.pbx.runPending();
+  t.bob.incoming()->answer();
+  t.pbx.runPending();
+  CHECK(out.state() == State::kAnswered);
+  // A caller that does not require it gets them as before, unreliably.
+  auto& plain = t.bob.call("100");
+  t.pbx.runPending();
+  CHECK(plain.provisionals() == std::vector<int>{180});
+  CHECK(plain.pracksSent() == 0);
+}
