@@ -70,6 +70,8 @@ struct RingGroup {
 class Call final : private LegObserver {
  public:
   static constexpr std::chrono::seconds kProvisionalRefresh{60};
+  // How long a transferor that was told its transfer worked has to hang up before we do.
+  static constexpr std::chrono::seconds kTransferorGrace{5};
 
   Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, media::MediaEngine& media,
        CallObserver& observer, Party caller, std::string dialled, std::string callUuid);
@@ -146,7 +148,10 @@ class Call final : private LegObserver {
   // addressFor(replaced)), which `answer` answered.
   sip::SessionDescription offerReplacing(const Leg& replaced) const;
   SocketAddress addressFor(const Leg& leg) const { return bridge_->addressFor(leg); }
-  void adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::string& answer);
+  // `replacedReferred`: the replaced leg asked for this with REFER and was sent the final
+  // NOTIFY; it is given time to hang up itself.
+  void adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::string& answer,
+                      bool replacedReferred = false);
   // Hands `leg` over to another call; this call no longer knows it.
   std::unique_ptr<Leg> release(Leg& leg);
   // Sends DTMF to `leg` as INFO (application/dtmf-relay), one digit at a time.
@@ -223,6 +228,9 @@ class Call final : private LegObserver {
   // A transfer's end: the transferor hears the outcome (REFER) and, on success, leaves.
   void transferDone(int status, const std::string& reason);
   void retire(std::unique_ptr<Leg> leg);
+  // Retires a transferor that was sent the final NOTIFY, hanging it up after
+  // kTransferorGrace unless it did first.
+  void depart(std::unique_ptr<Leg> leg);
 
   const CallId id_;
   Dispatcher& dispatcher_;
@@ -259,6 +267,7 @@ class Call final : private LegObserver {
   bool lastGroupTimedOut_ = false;
   // Legs that ended (often inside their own callbacks): kept until the call is freed.
   std::vector<std::unique_ptr<Leg>> retired_;
+  std::vector<TimerPtr> departures_;  // depart()'s grace timers
 };
 
 }  // namespace pbx::call

@@ -17,6 +17,18 @@ media::RelaySide Call::ringSide() const {
   return anchor_ ? media::Other(anchor_->side) : RelaySide::kA;
 }
 
+void Call::depart(std::unique_ptr<Leg> leg) {
+  if (!leg) return;
+  // A phone that REFERred hangs up itself once the final NOTIFY says the transfer worked; a
+  // BYE of ours now could overtake that NOTIFY (nua sends a dialog's NOTIFYs one at a time),
+  // so the phone gets kTransferorGrace to go first.
+  Leg* raw = leg.get();
+  retire(std::move(leg));
+  if (!raw->up()) return;
+  departures_.push_back(dispatcher_.createTimer([raw] { raw->hangup(); }));
+  departures_.back()->enable(kTransferorGrace);
+}
+
 void Call::retire(std::unique_ptr<Leg> leg) {
   if (!leg) return;
   if (earlyMedia_ == leg.get()) earlyMedia_ = nullptr;
@@ -100,6 +112,7 @@ void Call::transferDone(int status, const std::string& reason) {
   if (!transferor_) return;
   if (transferByRefer_) transferor_->notifyReferProgress(status, reason);
   if (status >= 200 && status < 300) {
+    if (transferByRefer_) return depart(std::move(transferor_));
     transferor_->hangup();
     retire(std::move(transferor_));
   }
@@ -117,9 +130,13 @@ absl::Status Call::park(Leg& stays, std::string slot, bool byRefer) {
   parker_ = leaving ? leaving->party : anchor_->party;
   parkedSlot_ = std::move(slot);
   if (leaving) {
-    if (byRefer) leaving->notifyReferProgress(200, "OK");
-    leaving->hangup();
-    retire(std::move(leaving));
+    if (byRefer) {
+      leaving->notifyReferProgress(200, "OK");
+      depart(std::move(leaving));
+    } else {
+      leaving->hangup();
+      retire(std::move(leaving));
+    }
   }
   // Nothing goes where the parker was until someone picks the call up.
   bridge_->relay().setRemote(media::Other(anchor_->side), SocketAddress());
@@ -270,16 +287,21 @@ sip::SessionDescription Call::offerReplacing(const Leg& replaced) const {
                        sip::MediaDirection::kSendRecv);
 }
 
-void Call::adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::string& answer) {
+void Call::adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::string& answer,
+                          bool replacedReferred) {
   Leg& joining = *leg;
   joining.setObserver(static_cast<LegObserver&>(*this));
   joining.side = replaced.side;
   auto parsed = sip::SessionDescription::Parse(answer);
   if (parsed.ok()) bridge_->applyRemote(joining, *parsed);
-  replaced.hangup();
   std::unique_ptr<Leg> gone = release(replaced);
   (anchor_ ? partner_ : anchor_) = std::move(leg);
-  retire(std::move(gone));
+  if (replacedReferred) {
+    depart(std::move(gone));
+  } else {
+    gone->hangup();
+    retire(std::move(gone));
+  }
   bridge_->updateForwarding(anchor_.get(), partner_.get());
   emit(CallEventType::kTransferred, &joining, std::nullopt, joining.party.number);
   emit(CallEventType::kBridged, &joining);

@@ -327,10 +327,9 @@ void CallManager::joinCalls(Call& first, Leg& transferor, Call& second, Leg& tra
   std::string body = moving->sdp.anchor(into.offerReplacing(replaced), into.addressFor(replaced));
   CallId intoId = into.id(), fromId = from.id(), firstId = first.id();
   LegId replacedId = replaced.id, movingId = moving->id, referId = transferor.id;
-  PBX_LOG(kInfo, "call", intoId.str(), "attended transfer: {} joins {} from {}",
-          moving->party.number,
-          intoFirst ? stays->party.number : "the call parked in " + second.parkedSlot(),
-          fromId.str());
+  PBX_LOG(
+      kInfo, "call", intoId.str(), "attended transfer: {} joins {} from {}", moving->party.number,
+      intoFirst ? stays->party.number : "the call parked in " + second.parkedSlot(), fromId.str());
   moving->reinvite(body, [=, this, alive = alive_](int status, const std::string& sdp) {
     if (!*alive) return;
     Call* target = find(intoId);
@@ -349,7 +348,7 @@ void CallManager::joinCalls(Call& first, Leg& transferor, Call& second, Leg& tra
                                          std::to_string(status)));
     }
     if (byRefer && referrer) referrer->notifyReferProgress(200, "OK");
-    target->adoptConfirmed(source->release(*joining), *out, sdp);
+    target->adoptConfirmed(source->release(*joining), *out, sdp, byRefer && out == referrer);
     source->hangup({Cause::kAttendedTransfer, 0, "its party moved to " + intoId.str()});
     done(absl::OkStatus());
   });

@@ -165,6 +165,12 @@ def responses_to(messages, method):
 # cases
 
 
+
+def all_ended(ctx):
+    """pbxd's calls in progress go back to none."""
+    v = ctx.pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
+    ctx.c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+
 def case_blind(ctx):
     c, pbx = ctx.c, ctx.pbx
     p100, p101, p102 = ctx.phone("100"), ctx.phone("101"), ctx.phone("102")
@@ -207,8 +213,7 @@ def case_blind(ctx):
     t2 = time.time()
     r = p102.command("hangup")
     closed(ctx, p101, t2, "hangup")
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+    all_ended(ctx)
 
 
 def blind_transferor(ctx, target, leave):
@@ -244,8 +249,7 @@ def case_blind_failed(ctx):
     c.check(last and "SIP/2.0 480 Temporarily Unavailable" in last[0],
             "the final sipfrag has the status's standard phrase", "%s" % last)
     closed(ctx, p101, t0, "the transferor hangs up")
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+    all_ended(ctx)
 
 
 def case_transferor_leaves(ctx):
@@ -273,8 +277,7 @@ def case_transferor_leaves(ctx):
     t1 = time.time()
     p102.command("hangup")
     closed(ctx, p101, t1, "hangup")
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+    all_ended(ctx)
 
 
 def transferor(ctx, name, abandon=False, transport="u1"):
@@ -324,8 +327,7 @@ def case_attended(ctx, transport="u1"):
     t1 = time.time()
     p101.command("hangup")
     closed(ctx, p102, t1, "hangup")
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+    all_ended(ctx)
 
 
 def case_attended_abandoned(ctx):
@@ -351,8 +353,7 @@ def case_attended_abandoned(ctx):
     ctx.check_sipp(run, "transferor (2 calls, BYE on the 2nd, resume and BYE on the 1st)")
     closed(ctx, p101, t0, "the transferor hangs up the first call")
     c.check(ctx.log_has(r"attended transfer", timeout=0) is None, "pbxd joined no calls")
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+    all_ended(ctx)
 
 
 def case_park_pickup(ctx):
@@ -393,8 +394,7 @@ def case_park_pickup(ctx):
     t3 = time.time()
     p102.command("hangup")
     closed(ctx, p100, t3, "hangup")
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+    all_ended(ctx)
 
 
 def register_sipp(ctx, number):
@@ -517,8 +517,7 @@ def pickup_by_code(ctx, code):
     t2 = time.time()
     p100.command("hangup")
     closed(ctx, p102, t2, "hangup")
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "pbx_calls_active returns to 0", "%s" % v)
+    all_ended(ctx)
 
 
 def case_outside_dialog(ctx):
