@@ -283,3 +283,21 @@ TEST_CASE("an INVITE with Replaces and early-only does not take an answered leg"
   CHECK(takeover.finalStatus() == 486);
   CHECK(bob->state() == State::kAnswered);
 }
+
+TEST_CASE("a transferor that stays after the final NOTIFY is hung up 5 s later") {
+  ThreePhones t;
+  t.bob.options().hangupAfterTransfer = false;
+  auto [alice, bob] = t.answeredCall();
+  bob->refer("103");
+  t.pbx.runPending();
+  t.dave.incoming()->answer();
+  t.pbx.runPending();
+  CHECK(bob->notifies() == std::vector<int>{100, 200});
+  CHECK(bob->state() == State::kAnswered);  // its own BYE would come first
+  t.pbx.advance(4s);
+  CHECK(bob->state() == State::kAnswered);
+  t.pbx.advance(1s);
+  CHECK(bob->state() == State::kEnded);
+  CHECK(bob->endReason() == "remote-bye");
+  CheckTalking(*alice, *t.dave.calls().back());
+}
