@@ -163,6 +163,7 @@ class Call final : private LegObserver {
   Leg* anchor() const { return anchor_.get(); }
   Leg* partner() const { return partner_.get(); }
   bool ringing() const { return !rung_.empty(); }
+  const std::vector<std::unique_ptr<Leg>>& rungLegs() const { return rung_; }
   // The leg at the other end of `leg` (anchor <-> partner), or nullptr.
   Leg* other(const Leg& leg) const;
   const std::string& parkedSlot() const { return parkedSlot_; }
@@ -175,8 +176,9 @@ class Call final : private LegObserver {
   CallState state() const { return state_; }
   bool answered() const { return state_ == CallState::kAnswered; }
   bool ended() const { return state_ == CallState::kEnded; }
-  // Whether the call waits for a decision: nothing rings, nothing answered it.
-  bool routing() const { return state_ == CallState::kRouting; }
+  // Whether the call waits for a decision: its caller is unanswered and nothing rings for it
+  // (before the dialplan decided, or after the program sent early media).
+  bool undecided() const { return callerWaiting() && rung_.empty(); }
   // An inbound caller that has not been answered.
   bool callerWaiting() const;
   media::RtpRelay* relay() { return bridge_ ? &bridge_->relay() : nullptr; }

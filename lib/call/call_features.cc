@@ -233,8 +233,7 @@ void Call::adoptInbound(std::unique_ptr<Leg> leg, Leg* replaced, CallEventType e
   };
   if (!joining.remote) {
     // A late offer: the joining phone is offered what the party that stays last sent.
-    sip::SessionDescription offer = WithDirection(
-        stays->remote ? *stays->remote : DefaultAudioOffer(), sip::MediaDirection::kSendRecv);
+    sip::SessionDescription offer = stays->offerOfItsParty();
     joining.answerDueInAck = true;
     joining.accept(joining.sdp.anchor(offer, bridge_->addressFor(joining)));
     joining.answered = dispatcher_.timeSource().systemTime();
@@ -283,8 +282,7 @@ void Call::ringFromPark(std::vector<RingGroup> groups) {
 
 sip::SessionDescription Call::offerReplacing(const Leg& replaced) const {
   const Leg* stays = other(replaced);
-  return WithDirection(stays && stays->remote ? *stays->remote : DefaultAudioOffer(),
-                       sip::MediaDirection::kSendRecv);
+  return stays ? stays->offerOfItsParty() : DefaultAudioOffer();
 }
 
 void Call::adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::string& answer,
@@ -365,8 +363,7 @@ bool Call::lone() const {
 }
 
 sip::SessionDescription Call::offerForPartner() const {
-  return WithDirection(anchor_ && anchor_->remote ? *anchor_->remote : DefaultAudioOffer(),
-                       sip::MediaDirection::kSendRecv);
+  return anchor_ ? anchor_->offerOfItsParty() : DefaultAudioOffer();
 }
 
 SocketAddress Call::partnerAddress() const {

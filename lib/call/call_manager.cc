@@ -36,9 +36,7 @@ CallManager::CallManager(Dispatcher& dispatcher, sip::SignalingStack& stack,
       registrar_(registrar),
       poster_(std::move(poster)),
       options_(options),
-      dialplan_(routing::DefaultDialplan(options.numbering, [this](const std::string& number) {
-        return directory_.extension(number) != nullptr;
-      })) {
+      dialplan_(defaultDialplan()) {
   sweepTimer_ = dispatcher_.createTimer([this] { sweep(); });
   sweepTimer_->enable(kSweepInterval);
 }
@@ -178,7 +176,7 @@ void CallManager::route(Call& call, const sip::InviteRequest& request) {
   call.sendRinging();
   call.decisionTimer = dispatcher_.createTimer([this, id] {
     Call* late = find(id);
-    if (late == nullptr || !late->routing()) return;
+    if (late == nullptr || !late->undecided()) return;
     PBX_LOG(kWarning, "call", id.str(), "the dialplan decided nothing in {}s",
             options_.decisionTimeout.count());
     (void)late->reject({Cause::kDialplanError, 500, "the dialplan decided nothing in time"});
@@ -191,7 +189,7 @@ void CallManager::apply(CallId id, routing::Decision decision) {
   if (it == calls_.end() || it->second.call->ended()) return;
   Call& call = *it->second.call;
   call.decisionTimer.reset();
-  if (!call.routing() && !(call.callerWaiting() && !call.ringing())) {
+  if (!call.undecided()) {
     PBX_LOG(kInfo, "call", id.str(), "a dialplan decision came after the call moved on: ignored");
     return;
   }
@@ -360,12 +358,14 @@ std::vector<CallInfo> CallManager::listCalls() const {
   return out;
 }
 
+routing::DialplanPtr CallManager::defaultDialplan() const {
+  return routing::DefaultDialplan(options_.numbering, [this](const std::string& number) {
+    return directory_.extension(number) != nullptr;
+  });
+}
+
 void CallManager::setDialplan(routing::DialplanPtr dialplan) {
-  dialplan_ = dialplan
-                  ? std::move(dialplan)
-                  : routing::DefaultDialplan(options_.numbering, [this](const std::string& number) {
-                      return directory_.extension(number) != nullptr;
-                    });
+  dialplan_ = dialplan ? std::move(dialplan) : defaultDialplan();
 }
 
 void CallManager::callEvent(Call& call, CallEvent event) {

@@ -91,6 +91,8 @@ class CallManager final : private CallObserver {
                                     routing::RingStrategy strategy,
                                     const std::string& exceptAccount, const Party& from) const;
   Party partyOfNumber(const std::string& number) const;
+  // The extension directory and numbering plan as a dialplan (the one calls get by default).
+  routing::DialplanPtr defaultDialplan() const;
   RingGroup resolveAccount(const Party& party) const;  // the one device of `party.account`
 
   // call_manager_features.cc

@@ -179,9 +179,7 @@ void CallManager::unbridge(CallId id, std::function<void(absl::StatusOr<CallId>)
     alone.hangup({Cause::kCongestion, 0, "no media ports"});
     return done(address.status());
   }
-  sip::SessionDescription offer = WithDirection(
-      leaving->remote ? *leaving->remote : DefaultAudioOffer(), sip::MediaDirection::kSendRecv);
-  std::string body = leaving->sdp.anchor(offer, *address);
+  std::string body = leaving->sdp.anchor(leaving->offerOfItsParty(), *address);
   LegId leavingId = leaving->id;
   leaving->reinvite(body, [=, this, alive = alive_](int status, const std::string& sdp) {
     if (!*alive) return;
@@ -410,11 +408,11 @@ Call* CallManager::ringingFor(const std::string& extension, const Party& picker,
     Call* call = entry.call.get();
     if (call->ended() || id == except || !call->callerWaiting() || !call->ringing()) continue;
     bool match = false;
-    for (const LegInfo& leg : call->info().legs) {
-      if (leg.direction != LegDirection::kOutbound || leg.party.number == picker.number) continue;
+    for (const auto& leg : call->rungLegs()) {
+      if (leg->party.number == picker.number) continue;
       match = extension.empty()
-                  ? SharesGroup(pickerExtension, directory_.extension(leg.party.number))
-                  : leg.party.number == extension;
+                  ? SharesGroup(pickerExtension, directory_.extension(leg->party.number))
+                  : leg->party.number == extension;
       if (match) break;
     }
     if (match && (best == nullptr || best->id() < id)) best = call;

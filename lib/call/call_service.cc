@@ -23,15 +23,23 @@ void CallService::detach() {
 }
 
 template <typename Result>
-void CallService::run(std::function<Result(CallManager&)> op, std::function<void(Result)> done) {
-  auto deliver = [this, done](Result result) {
+void CallService::runAsync(std::function<void(CallManager&, std::function<void(Result)>)> op,
+                           std::function<void(Result)> done) {
+  std::function<void(Result)> deliver = [this, done](Result result) {
     if (done) results_.post([done, result = std::move(result)] { done(std::move(result)); });
   };
   bool posted = poster_->post([this, op = std::move(op), deliver] {
     if (manager_ == nullptr) return deliver(Result(Stopped()));
-    deliver(op(*manager_));
+    op(*manager_, deliver);
   });
   if (!posted) deliver(Result(Stopped()));
+}
+
+template <typename Result>
+void CallService::run(std::function<Result(CallManager&)> op, std::function<void(Result)> done) {
+  runAsync<Result>(
+      [op = std::move(op)](CallManager& m, std::function<void(Result)> d) { d(op(m)); },
+      std::move(done));
 }
 
 void CallService::originate(const OriginateRequest& request,
@@ -53,25 +61,16 @@ void CallService::hangup(CallId call, Cause cause, Completion done) {
   run<absl::Status>([=](CallManager& m) { return m.hangup(call, cause); }, std::move(done));
 }
 
-void CallService::runAsync(std::function<void(CallManager&, Completion)> op, Completion done) {
-  Completion deliver = [this, done](absl::Status status) {
-    if (done) results_.post([done, status] { done(status); });
-  };
-  bool posted = poster_->post([this, op = std::move(op), deliver] {
-    if (manager_ == nullptr) return deliver(Stopped());
-    op(*manager_, deliver);
-  });
-  if (!posted) deliver(Stopped());
-}
-
 void CallService::hold(CallId call, LegId leg, Completion done) {
-  runAsync([=](CallManager& m, Completion d) { m.setHold(call, leg, true, std::move(d)); },
-           std::move(done));
+  runAsync<absl::Status>(
+      [=](CallManager& m, Completion d) { m.setHold(call, leg, true, std::move(d)); },
+      std::move(done));
 }
 
 void CallService::unhold(CallId call, LegId leg, Completion done) {
-  runAsync([=](CallManager& m, Completion d) { m.setHold(call, leg, false, std::move(d)); },
-           std::move(done));
+  runAsync<absl::Status>(
+      [=](CallManager& m, Completion d) { m.setHold(call, leg, false, std::move(d)); },
+      std::move(done));
 }
 
 void CallService::blindTransfer(CallId call, std::string destination, LegId stays,
@@ -81,8 +80,9 @@ void CallService::blindTransfer(CallId call, std::string destination, LegId stay
 }
 
 void CallService::attendedTransfer(CallId first, CallId second, Completion done) {
-  runAsync([=](CallManager& m, Completion d) { m.attendedTransfer(first, second, std::move(d)); },
-           std::move(done));
+  runAsync<absl::Status>(
+      [=](CallManager& m, Completion d) { m.attendedTransfer(first, second, std::move(d)); },
+      std::move(done));
 }
 
 void CallService::park(CallId call, LegId stays,
@@ -108,19 +108,17 @@ void CallService::earlyMedia(CallId call, Completion done) {
 }
 
 void CallService::bridge(CallId first, CallId second, Completion done) {
-  runAsync([=](CallManager& m, Completion d) { m.bridge(first, second, std::move(d)); },
-           std::move(done));
+  runAsync<absl::Status>(
+      [=](CallManager& m, Completion d) { m.bridge(first, second, std::move(d)); },
+      std::move(done));
 }
 
 void CallService::unbridge(CallId call, std::function<void(absl::StatusOr<CallId>)> done) {
-  auto deliver = [this, done](absl::StatusOr<CallId> result) {
-    if (done) results_.post([done, result] { done(result); });
-  };
-  bool posted = poster_->post([this, call, deliver] {
-    if (manager_ == nullptr) return deliver(absl::FailedPreconditionError("the PBX is stopped"));
-    manager_->unbridge(call, deliver);
-  });
-  if (!posted) deliver(absl::FailedPreconditionError("the PBX is stopped"));
+  runAsync<absl::StatusOr<CallId>>(
+      [call](CallManager& m, std::function<void(absl::StatusOr<CallId>)> d) {
+        m.unbridge(call, std::move(d));
+      },
+      std::move(done));
 }
 
 void CallService::sendDtmf(CallId call, LegId leg, std::string digits, Completion done) {

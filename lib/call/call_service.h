@@ -54,10 +54,14 @@ class CallService final : public CallControl {
 
  private:
   // Runs `op` on the signaling thread and hands its result to `done` on the results thread.
+  // Runs `op` on the signaling thread and hands the result it reports (then, or later, when a
+  // re-INVITE is answered) to `done` on the results thread; "stopped" once the PBX is.
+  template <typename Result>
+  void runAsync(std::function<void(CallManager&, std::function<void(Result)>)> op,
+                std::function<void(Result)> done);
+  // The same for an operation whose result is at hand at once.
   template <typename Result>
   void run(std::function<Result(CallManager&)> op, std::function<void(Result)> done);
-  // The same for an operation that completes later (a re-INVITE's answer).
-  void runAsync(std::function<void(CallManager&, Completion)> op, Completion done);
 
   Dispatcher& results_;
   EventLog log_;

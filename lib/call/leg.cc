@@ -1,5 +1,7 @@
 #include "lib/call/leg.h"
 
+#include "lib/call/sdp_negotiation.h"
+
 namespace pbx::call {
 
 Leg::Leg(LegObserver& observer, LegDirection direction, Party party, media::RelaySide side,
@@ -60,6 +62,10 @@ void Leg::setSessionTimer(std::chrono::seconds interval, bool refresh) {
   sessionInterval = interval;
   weRefresh = refresh;
   if (dialog_) dialog_->setSessionTimer(static_cast<uint32_t>(interval.count()), refresh);
+}
+
+sip::SessionDescription Leg::offerOfItsParty() const {
+  return remote ? WithDirection(*remote, sip::MediaDirection::kSendRecv) : DefaultAudioOffer();
 }
 
 sip::DialogId Leg::dialogId() const { return dialog_ ? dialog_->id() : sip::DialogId{}; }

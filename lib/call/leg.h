@@ -62,6 +62,9 @@ class Leg final : public sip::DialogHandler {
   void sendInfo(const std::string& contentType, const std::string& body);
   void setSessionTimer(std::chrono::seconds interval, bool weRefresh);
   sip::DialogId dialogId() const;
+  // What a phone joining this leg's party is offered: the SDP this leg's phone last sent,
+  // sendrecv (it may still be on hold), or pbxkit's own offer when it sent none yet.
+  sip::SessionDescription offerOfItsParty() const;
 
   LegInfo info() const;
 

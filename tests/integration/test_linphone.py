@@ -245,6 +245,21 @@ def check_sdp_received(c, bodies, phone_name, foreign_marks):
     T.log("the last SDP %s received:\n%s" % (phone_name, bodies[-1].rstrip()))
 
 
+def linphone_hangs_up(c, pbx, linphone, baresip, label):
+    """After a moment of media (the ACK long since sent), Linphone hangs up: baresip's call
+    ends and pbxd has no call left."""
+    time.sleep(2)
+    t1 = time.time()
+    out1 = len(linphone.output())
+    linphone.command("terminate")
+    e = baresip.wait_event("CALL_CLOSED", t1, 15)
+    c.check(e is not None, "%s: baresip's call ends when Linphone hangs up" % label,
+            "baresip events %s" % baresip.event_types(t1))
+    linphone.wait_output(r"Call \d+ .*(ended|terminated)", out1, 5)
+    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
+    c.check(v == 0, "%s: pbx_calls_active returns to 0" % label, "%s" % v)
+
+
 def call_linphone_to_baresip(c, pbx, linphone, baresip):
     label = "call 1 (Linphone calls baresip, Linphone hangs up)"
     T.log("=== %s ===" % label)
@@ -260,16 +275,7 @@ def call_linphone_to_baresip(c, pbx, linphone, baresip):
             linphone.output()[out0:][-500:])
     v = pbx.wait_metric("pbx_calls_answered_total", lambda x: x >= 1, 5)
     c.check(v >= 1, "%s: pbxd counts the call answered" % label, "%s" % v)
-    time.sleep(2)  # a moment of media, and the ACK long since sent
-    t1 = time.time()
-    out1 = len(linphone.output())
-    linphone.command("terminate")
-    e = baresip.wait_event("CALL_CLOSED", t1, 15)
-    c.check(e is not None, "%s: baresip's call ends when Linphone hangs up" % label,
-            "baresip events %s" % baresip.event_types(t1))
-    linphone.wait_output(r"Call \d+ .*(ended|terminated)", out1, 5)
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "%s: pbx_calls_active returns to 0" % label, "%s" % v)
+    linphone_hangs_up(c, pbx, linphone, baresip, label)
     call_id = linphone_call_id(pbx, linphone, sent_by_linphone=True)
     if c.check(call_id, "%s: pbxd received Linphone's INVITE" % label):
         check_linphone_dialog(c, pbx, call_id, label, pbxd_sends_invite=False)
@@ -288,16 +294,7 @@ def call_baresip_to_linphone(c, pbx, linphone, baresip):
                    % (baresip.event_types(t0), linphone.output()[out0:][-500:])):
         return
     linphone.wait_output(r"Call \d+ .*connected", out0, 10)
-    time.sleep(2)
-    t1 = time.time()
-    out1 = len(linphone.output())
-    linphone.command("terminate")
-    e = baresip.wait_event("CALL_CLOSED", t1, 15)
-    c.check(e is not None, "%s: baresip's call ends when Linphone hangs up" % label,
-            "baresip events %s" % baresip.event_types(t1))
-    linphone.wait_output(r"Call \d+ .*(ended|terminated)", out1, 5)
-    v = pbx.wait_metric("pbx_calls_active", lambda x: x == 0, 10)
-    c.check(v == 0, "%s: pbx_calls_active returns to 0" % label, "%s" % v)
+    linphone_hangs_up(c, pbx, linphone, baresip, label)
     call_id = linphone_call_id(pbx, linphone, sent_by_linphone=False)
     if c.check(call_id, "%s: pbxd sent Linphone an INVITE" % label):
         check_linphone_dialog(c, pbx, call_id, label, pbxd_sends_invite=True)
