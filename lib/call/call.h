@@ -18,6 +18,10 @@
 // in our 200 to the caller, whose ACK carries the answer. An ACK without a usable answer ends
 // the call with BYE on both legs (RFC 3264 section 5).
 //
+// The code: call.cc (the legs' events, answer, reject, hangup, the end), call_ringing.cc (ring
+// groups, provisional responses, the no-answer timer), call_features.cc (hold, transfers, park,
+// joins, DTMF, session timers).
+//
 // Thread-safety: signaling thread only.
 #pragma once
 
