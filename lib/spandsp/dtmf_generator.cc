@@ -67,35 +67,33 @@ bool DtmfGenerator::startNext() {
   dtmf_tx_set_level(state_, press.level, kTwistDb);
   dtmf_tx_set_timing(state_, press.on, press.gap);
   dtmf_tx_put(state_, &press.digit, 1);
+  remaining_ = static_cast<size_t>(press.on + press.gap) * (kGeneratorRate / 1000);
   return true;
 }
 
 bool DtmfGenerator::fill(AudioFrame& frame) {
-  if (!playing_) {
-    if (!startNext()) return false;
-    playing_ = true;
-  }
+  if (remaining_ == 0 && !startNext()) return false;
   std::array<int16_t, kNarrowSamples> narrow{};
   size_t made = 0;
+  // Presses are timed here, not by spandsp's output running dry, so the generator goes idle
+  // on the frame where the last gap ends rather than one frame later.
   while (made < kNarrowSamples) {
-    made += static_cast<size_t>(
-        dtmf_tx(state_, narrow.data() + made, static_cast<int>(kNarrowSamples - made)));
-    if (made < kNarrowSamples && !startNext()) break;
+    const size_t want = std::min(kNarrowSamples - made, remaining_);
+    dtmf_tx(state_, narrow.data() + made, static_cast<int>(want));
+    made += want;
+    remaining_ -= want;
+    if (remaining_ == 0 && !startNext()) break;
   }
-  // The rest of a press's last frame is silence (already zero), so the frame stays aligned.
   std::array<int16_t, kFrameSamples + 1> wide;
   const size_t count = upsampler_->process(narrow.data(), kNarrowSamples, wide.data(), wide.size());
   PlaceAtEnd(wide.data(), count, frame);
-  if (made < kNarrowSamples) {
-    playing_ = false;
-    upsampler_->reset();
-  }
+  if (remaining_ == 0) upsampler_->reset();
   return true;
 }
 
 void DtmfGenerator::stop() {
   queued_ = 0;
-  playing_ = false;
+  remaining_ = 0;
   dtmf_tx_init(state_);
   upsampler_->reset();
 }

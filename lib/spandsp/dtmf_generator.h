@@ -50,7 +50,7 @@ class DtmfGenerator {
   // Writes this tick's tone (or inter-digit silence) over `frame` and returns true while a
   // press is playing; returns false and leaves `frame` untouched when idle.
   bool fill(AudioFrame& frame);
-  bool active() const { return playing_ || queued_ > 0; }
+  bool active() const { return remaining_ > 0 || queued_ > 0; }
   // Drops queued presses and stops the one playing.
   void stop();
 
@@ -70,7 +70,7 @@ class DtmfGenerator {
   std::array<Press, kQueueCapacity> queue_{};
   size_t head_ = 0;
   size_t queued_ = 0;
-  bool playing_ = false;
+  size_t remaining_ = 0;  // 8 kHz samples left of the press playing, tone and gap
 };
 
 }  // namespace pbx::media::internal

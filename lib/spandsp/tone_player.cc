@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 extern "C" {
 #include <spandsp.h>
@@ -61,22 +62,29 @@ void TonePlayer::startSegment(size_t index) {
                            segment.levelDbm0, static_cast<int>(segment.on.count()),
                            static_cast<int>(segment.off.count()), 0, 0, loopInSpandsp ? 1 : 0);
   tone_gen_init(state_, descriptor_);
+  // Segments are timed here, so a one-shot sequence ends on the frame its last segment does.
+  remaining_ = loopInSpandsp ? std::numeric_limits<size_t>::max()
+                             : static_cast<size_t>(segment.on.count() + segment.off.count()) *
+                                   kToneRate / 1000;
 }
 
 bool TonePlayer::fill(AudioFrame& frame) {
   if (!playing_) return false;
   std::array<int16_t, kNarrowSamples> narrow{};
   size_t made = 0;
-  while (made < kNarrowSamples && playing_) {
-    made += static_cast<size_t>(
-        tone_gen(state_, narrow.data() + made, static_cast<int>(kNarrowSamples - made)));
-    if (made == kNarrowSamples) break;
+  while (made < kNarrowSamples) {
+    const size_t want = std::min(kNarrowSamples - made, remaining_);
+    tone_gen(state_, narrow.data() + made, static_cast<int>(want));
+    made += want;
+    remaining_ -= want;
+    if (remaining_ > 0) break;
     if (segment_ + 1 < sequence_.count) {
       startSegment(segment_ + 1);
     } else if (sequence_.repeat) {
       startSegment(0);
     } else {
-      playing_ = false;
+      playing_ = false;  // this frame still carries the end of the last segment
+      break;
     }
   }
   std::array<int16_t, kFrameSamples + 1> wide;

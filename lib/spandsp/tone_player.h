@@ -52,6 +52,7 @@ class TonePlayer {
   std::unique_ptr<Resampler> upsampler_;
   ToneSequence sequence_;
   size_t segment_ = 0;
+  size_t remaining_ = 0;  // 8 kHz samples left of the current segment
   bool playing_ = false;
 };
 
