@@ -102,8 +102,8 @@ absl::StatusOr<ToneSequence> ToneSequence::Create(std::span<const ToneSegment> s
 }
 
 absl::StatusOr<const ToneScheme*> FindToneScheme(std::string_view country) {
-  // Codes are two letters: lower-case into a small buffer (this abseil's string_view is not
-  // std::string_view, so its helpers do not apply).
+  // Lower-cased by hand: this abseil build's string_view is not std::string_view, so its
+  // case-insensitive helpers do not take ours.
   std::string code(country);
   std::transform(code.begin(), code.end(), code.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

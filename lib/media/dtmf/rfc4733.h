@@ -130,7 +130,7 @@ class Rfc4733Sender {
     uint32_t duration = 0;  // clock units
   };
 
-  Rfc4733Sender(int clockRate) : clockRate_(clockRate), step_(clockRate / 50) {}
+  explicit Rfc4733Sender(int clockRate) : clockRate_(clockRate), step_(clockRate / 50) {}
   Rfc4733Packet packet(bool marker, bool end) const;
 
   const int clockRate_;
