@@ -6,8 +6,8 @@
 //   for (const DtmfDigit& digit : events.completed()) Deliver(digit);
 //
 // The detector works at 8 kHz: frames are downsampled first. A key is reported once, when it
-// is released, with how long it was held (to 5 ms, with
-// spandsp's confirmation delay at both ends cancelling out); `started` says when it went down.
+// is released, with how long it was held (to 5 ms, spandsp's confirmation delay at both ends
+// cancelling out); `started` says when it went down.
 // A long press is one digit: spandsp needs the tone to drop out before it reports a change.
 //
 // Thread-safety: one stream, one thread.
