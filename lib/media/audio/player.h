@@ -3,8 +3,9 @@
 //
 // Items follow each other without a gap or a click: a frame that ends one prompt continues
 // with the next. The playlist's storage is reserved at construction and its prompts are
-// shared buffers from a PromptCache, so starting a playlist and ticking allocate nothing;
-// only a stop() that drops the last reference to an evicted prompt frees memory.
+// shared buffers from a PromptCache, so starting a playlist and ticking allocate nothing. The
+// player lets go of its prompts when it finishes or stops; if the cache has evicted one
+// meanwhile, that is where its memory is freed.
 //
 //   Player player;                                         // room for kDefaultMaxItems items
 //   PlaylistItem items[] = {PlaylistItem::Play(welcome), PlaylistItem::Silence(500ms),
@@ -19,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
