@@ -22,7 +22,10 @@
 // Packets longer than 20 ms (ptime 30/40/60) are one kPacket; the ticks they still cover come
 // back as kEmpty (the timestamp of the next packet lies ahead: nothing is due), so the caller
 // plays the rest of what it decoded. Pop::frames says how many ticks the buffer expects the
-// packet to cover. Packets shorter than 20 ms (ptime 10) are not supported: one plays per tick.
+// packet to cover: the timestamp step to the next packet, or the last step seen, or 20 ms until
+// two consecutive packets have been seen (so with a delay shorter than the packet, the second
+// tick of the very first packet may come back kMissing: hence "play leftover audio first").
+// Packets shorter than 20 ms (ptime 10) are not supported: one plays per tick.
 //
 // Loss and silence. The sequence number tells them apart. The next packet absent while a later
 // one is held: confirmed loss, kMissing for each tick its timestamp span covers, then counted
@@ -180,6 +183,8 @@ class JitterBuffer {
 
   bool tryStart(int64_t now);
   void normalize(int64_t x);
+  // Timestamp of the missing packet nextSeq_, given the next held one (`later`, or -1).
+  int64_t expectedTs(int64_t later) const;
   bool silentAt(int64_t x) const;
   bool inRemainder(int64_t x) const { return x < lastTs_ + lastDur_ - half_; }
   bool shrinkInSpeech(int64_t projected, int64_t& x);

@@ -140,6 +140,26 @@ TEST_CASE("a silence (timestamp jump, no sequence gap) is not loss") {
   CHECK(sim.ticks[static_cast<size_t>(last + 1)].kind == Kind::kMissing);
 }
 
+TEST_CASE("a silence whose first packet is lost: silence, then one kMissing at its tick") {
+  Sim sim(Narrowband());
+  for (int i = 0; i < 100; ++i) {
+    const int slot = i < 50 ? i : i + 50;
+    if (i == 50) continue;
+    RtpHeader header = Header(static_cast<uint16_t>(1000 + i), 5000 + 160u * slot);
+    sim.send(slot * 20.0 + 35, header);
+  }
+  sim.run(150 * 20 + 200);
+  CHECK(sim.stats().lost == 1);
+  const int last = sim.tickOf(1049), resumed = sim.tickOf(1051);
+  CHECK(resumed - last == 52);  // 1051 plays at its own time
+  CHECK(sim.ticks[static_cast<size_t>(resumed - 1)].kind == Kind::kMissing);  // 1050's tick
+  int missing = 0;
+  for (int i = last + 1; i < resumed; ++i) {
+    missing += sim.ticks[static_cast<size_t>(i)].kind == Kind::kMissing;
+  }
+  CHECK(missing == 2);  // the unknowable first tick of the silence, and 1050's own
+}
+
 TEST_CASE("skipped sequence numbers (telephone-event) are not loss") {
   Sim sim(Narrowband());
   // Every fifth sequence number is an RFC 4733 event packet; audio timestamps go on.
