@@ -101,6 +101,9 @@ class JitterBuffer {
     size_t maxPayload = 1500;  // bytes; larger payloads are dropped (kTooLarge)
   };
 
+  // kStored: held for playout. Dropped and counted: kLate (its tick has passed, or it was
+  // given up as lost), kDuplicate, kTooLarge, kOverflow (capacity packets are held ahead of
+  // it), kOutOfRange (see Restarts). kReset: the buffer restarted with this packet as the first.
   enum class PushResult { kStored, kLate, kDuplicate, kTooLarge, kOverflow, kOutOfRange, kReset };
 
   struct Pop {
