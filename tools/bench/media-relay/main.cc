@@ -1,56 +1,80 @@
-// media-relay-bench: how many G.711 calls the RTP relay carries without loss, and at what CPU.
+// media-relay-bench: how many concurrent G.711 calls an RTP relay carries with under 0.01%
+// packet loss, and how many per core of relay CPU: pbxkit's relay against rtpengine (Debian's
+// rtpengine-daemon, forwarding in userspace, calls set up through its ng protocol), both fed
+// by the same load generator in this process.
 //
-// For each step (100, 200, 400, ... calls) it sets up that many relays, and two loopback
-// "phones" per call sending 172-byte packets every 20 ms through them (50 packets/s each way),
-// for a few seconds. It prints packets/s relayed, lost packets, the CPU time of the process
-// (getrusage) and of the media threads alone (/proc/self/task), next to the same load sent
-// phone-to-phone without the relay (the peer run: what the load generator itself costs).
+// For each number of media threads (--threads, default 1 and 2; rtpengine gets the same
+// --num-threads) and each relay, it steps the calls up (100, 200, 400, ... to --max-calls,
+// then two bisection steps between the last step that passed and the first that failed). In
+// each step two loopback "phones" per call send 172-byte packets every 20 ms through the
+// relay, 50 packets/s each way, for --seconds. A step passes when under 0.01% of the packets
+// sent did not come back and the sender offered at least 95% of the nominal rate (on a busy
+// machine it cannot). The relay's CPU is that of pbxkit's media threads (/proc/self/task) or
+// of the whole rtpengine daemon (/proc/<pid>/stat); calls per media core is the best step's
+// calls divided by the relay's CPU, in cores, over that step.
 //
-// Usage: media-relay-bench [--threads N] [--seconds S] [--max-calls N] [--quick]
-#include <dirent.h>
+// Without rtpengine installed it says so loudly, measures pbxkit alone and exits 0.
+//
+// Usage: media-relay-bench [--threads 1,2] [--seconds S] [--max-calls N] [--direct]
+//                          [--peers pbxkit,rtpengine] [--quick]
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <memory>
-#include <sstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "pbx/base/logging.h"
-#include "pbx/media/media_engine.h"
 #include "tools/bench/media-relay/load_generator.h"
+#include "tools/bench/media-relay/relay_peer.h"
+#include "tools/bench/media-relay/rtpengine_process.h"
 
 namespace {
 
 using pbx::bench::LoadGenerator;
-using pbx::media::RelaySide;
+using pbx::bench::RelayPeer;
+
+constexpr double kMaxLoss = 1e-4;  // 0.01%
 
 struct Options {
-  int threads = 1;
+  std::vector<int> threads = {1, 2};
   double seconds = 5;
+  size_t firstCalls = 100;
   size_t maxCalls = 3200;
+  bool direct = false;  // also run each step phone to phone, without a relay
+  bool pbxkit = true;
+  bool rtpengine = true;
 };
 
 struct Result {
   size_t calls = 0;
   uint64_t sent = 0;
   uint64_t received = 0;
-  uint64_t relayed = 0;
   uint64_t late = 0;
   double seconds = 0;
-  double processCpu = 0;  // fraction of one core
-  double mediaCpu = 0;
-  bool ok = false;
-  // Lost packets, or a sender that could not offer the nominal rate (a busy machine): either
-  // way the step does not count as sustained.
-  bool loss() const { return received < sent || sent / seconds < 0.95 * calls * 100; }
+  double benchCpu = 0;  // this process (the load generator, plus pbxkit's relay), in cores
+  double relayCpu = 0;  // the relay alone, in cores
+  std::string setUpError;
+
+  uint64_t lost() const { return sent - std::min(sent, received); }
+  double lossFraction() const { return sent == 0 ? 1 : static_cast<double>(lost()) / sent; }
+  bool senderShort() const { return sent / seconds < 0.95 * calls * 100; }
+  bool passed() const { return setUpError.empty() && lossFraction() < kMaxLoss && !senderShort(); }
+  const char* verdict() const {
+    if (!setUpError.empty()) return "SET-UP FAILED";
+    if (lossFraction() >= kMaxLoss) return "LOSS";
+    if (senderShort()) return "SENDER SHORT";
+    return "ok";
+  }
 };
 
 double ProcessCpuSeconds() {
@@ -60,169 +84,269 @@ double ProcessCpuSeconds() {
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-// CPU seconds of the threads named pbx-media-*.
-double MediaThreadCpuSeconds() {
-  double total = 0;
-  DIR* tasks = opendir("/proc/self/task");
-  if (tasks == nullptr) return 0;
-  while (dirent* entry = readdir(tasks)) {
-    if (entry->d_name[0] == '.') continue;
-    const std::string dir = std::string("/proc/self/task/") + entry->d_name;
-    std::ifstream comm(dir + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    if (name.rfind("pbx-media-", 0) != 0) continue;
-    std::ifstream statFile(dir + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(statFile)), {});
-    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    unsigned long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-      if (i == 14) utime = std::stoul(field);
-      if (i == 15) stime = std::stoul(field);
-    }
-    total += static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
-  }
-  closedir(tasks);
-  return total;
-}
-
-Result Run(pbx::media::MediaEngine* engine, size_t calls, double seconds) {
+// One step: `calls` calls through `relay`, or phone to phone when it is null.
+Result Run(RelayPeer* relay, size_t calls, double seconds) {
   Result result;
   result.calls = calls;
   LoadGenerator phones;
-  if (!phones.open(calls)) return result;
-  std::vector<pbx::media::RtpRelayPtr> relays;
-  for (size_t i = 0; i < calls; ++i) {
-    if (engine == nullptr) {  // peer run: phone to phone
+  if (!phones.open(calls)) {
+    result.setUpError = "out of descriptors for the phones";
+    return result;
+  }
+  if (relay == nullptr) {
+    for (size_t i = 0; i < calls; ++i) {
       phones.setTarget(i, 0, phones.phone(i, 1));
       phones.setTarget(i, 1, phones.phone(i, 0));
-      continue;
     }
-    auto relay = engine->createRelay({});
-    if (!relay.ok()) {
-      fmt::print(stderr, "createRelay: {}\n", relay.status().ToString());
-      return result;
-    }
-    (*relay)->setRemote(RelaySide::kA, phones.phone(i, 0));
-    (*relay)->setRemote(RelaySide::kB, phones.phone(i, 1));
-    phones.setTarget(i, 0, (*relay)->localAddress(RelaySide::kA));
-    phones.setTarget(i, 1, (*relay)->localAddress(RelaySide::kB));
-    relays.push_back(std::move(*relay));
+  } else if (absl::Status status = relay->setUp(phones, calls); !status.ok()) {
+    result.setUpError = status.ToString();
+    relay->tearDown();
+    return result;
   }
-  const uint64_t relayedBefore = engine ? engine->stats().packetsRelayed : 0;
   const double cpu0 = ProcessCpuSeconds();
-  const double media0 = MediaThreadCpuSeconds();
+  const double relay0 = relay ? relay->cpuSeconds() : 0;
   const auto t0 = std::chrono::steady_clock::now();
   phones.start();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   const double cpu1 = ProcessCpuSeconds();
-  const double media1 = MediaThreadCpuSeconds();
+  const double relay1 = relay ? relay->cpuSeconds() : 0;
   const auto t1 = std::chrono::steady_clock::now();
   phones.stop();
+  if (relay != nullptr) relay->tearDown();
   result.seconds = std::chrono::duration<double>(t1 - t0).count();
   result.sent = phones.sent();
   result.received = phones.received();
   result.late = phones.lateTicks();
-  result.relayed = engine ? engine->stats().packetsRelayed - relayedBefore : result.received;
-  result.processCpu = (cpu1 - cpu0) / result.seconds;
-  result.mediaCpu = (media1 - media0) / result.seconds;
-  result.ok = true;
+  result.benchCpu = (cpu1 - cpu0) / result.seconds;
+  result.relayCpu = (relay1 - relay0) / result.seconds;
   return result;
 }
 
-void Print(const char* what, const Result& r) {
-  if (!r.ok) {
-    fmt::print("{:>6} {:<7} could not set up (ports or descriptors exhausted)\n", r.calls, what);
+void PrintHeader() {
+  fmt::print("{:>7} {:<9} {:>6} {:>9} {:>9} {:>7} {:>8} {:>5} {:>10} {:>10}  {}\n", "threads",
+             "relay", "calls", "sent/s", "back/s", "lost", "loss", "late", "cpu(bench)",
+             "cpu(relay)", "verdict");
+}
+
+void Print(int threads, const std::string& what, const Result& r) {
+  if (!r.setUpError.empty()) {
+    fmt::print("{:>7} {:<9} {:>6} set-up failed: {}\n", threads, what, r.calls, r.setUpError);
     return;
   }
-  fmt::print("{:>6} {:<7} {:>10.0f} {:>10.0f} {:>9} {:>5} {:>9.1f}% {:>9.1f}%\n", r.calls, what,
-             r.sent / r.seconds, r.relayed / r.seconds, r.sent - std::min(r.sent, r.received),
-             r.late, 100 * r.processCpu, 100 * r.mediaCpu);
+  fmt::print("{:>7} {:<9} {:>6} {:>9.0f} {:>9.0f} {:>7} {:>7.4f}% {:>5} {:>9.1f}% {:>9.1f}%  {}\n",
+             threads, what, r.calls, r.sent / r.seconds, r.received / r.seconds, r.lost(),
+             100 * r.lossFraction(), r.late, 100 * r.benchCpu, 100 * r.relayCpu, r.verdict());
+  std::fflush(stdout);
+}
+
+struct Search {
+  std::string relay;
+  int threads = 0;
+  Result best;                      // calls == 0: no step passed
+  Result firstFailed;               // calls == 0: every step passed
+  std::map<size_t, Result> passed;  // by calls
+  double callsPerCore() const { return best.relayCpu > 0 ? best.calls / best.relayCpu : 0; }
+};
+
+// Steps every relay up together: at each step each relay still passing runs in turn, so that
+// both see the machine in the same state; one that fails stops stepping up. Then two rounds
+// of bisection, each relay between its own last pass and first failure.
+std::vector<Search> StepUp(const std::vector<RelayPeer*>& relays, int threads,
+                           const Options& options) {
+  std::vector<Search> searches(relays.size());
+  auto record = [&](size_t i, const Result& r) {
+    Search& search = searches[i];
+    Print(threads, relays[i]->name(), r);
+    if (r.passed()) {
+      search.passed[r.calls] = r;
+      if (r.calls > search.best.calls) search.best = r;
+    } else if (search.firstFailed.calls == 0 || r.calls < search.firstFailed.calls) {
+      search.firstFailed = r;
+    }
+  };
+  for (size_t i = 0; i < relays.size(); ++i) {
+    searches[i].relay = relays[i]->name();
+    searches[i].threads = threads;
+  }
+  for (size_t calls = options.firstCalls; calls <= options.maxCalls; calls *= 2) {
+    if (options.direct) Print(threads, "direct", Run(nullptr, calls, options.seconds));
+    bool stepped = false;
+    for (size_t i = 0; i < relays.size(); ++i) {
+      if (searches[i].firstFailed.calls != 0) continue;
+      record(i, Run(relays[i], calls, options.seconds));
+      stepped = true;
+    }
+    if (!stepped) break;
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < relays.size(); ++i) {
+      const Search& search = searches[i];
+      if (search.firstFailed.calls == 0 || search.best.calls == 0) continue;
+      const size_t calls = (search.best.calls + search.firstFailed.calls) / 2;
+      if (calls != search.best.calls) record(i, Run(relays[i], calls, options.seconds));
+    }
+  }
+  return searches;
+}
+
+const char* Limit(const Search& s) {
+  if (s.firstFailed.calls == 0) return "- (largest step passed)";
+  if (!s.firstFailed.setUpError.empty()) return "set-up";
+  if (s.firstFailed.lossFraction() >= kMaxLoss) return "loss";
+  return "sender";
+}
+
+void PrintSummary(const std::vector<Search>& searches) {
+  fmt::print(
+      "\nsummary: the most calls with < 0.01% loss; calls per media core = those calls / the "
+      "relay's CPU (cores) in that step\n");
+  fmt::print("{:>7} {:<9} {:>6} {:>11} {:>10} {:>11} {:>14}  {}\n", "threads", "relay", "calls",
+             "first fail", "cpu(relay)", "calls/core", "%core/1000pps", "failed on");
+  for (const Search& s : searches) {
+    const Result& b = s.best;
+    const double pps = b.seconds > 0 ? b.received / b.seconds : 0;
+    fmt::print("{:>7} {:<9} {:>6} {:>11} {:>9.1f}% {:>11.0f} {:>14.3f}  {}\n", s.threads, s.relay,
+               b.calls,
+               s.firstFailed.calls ? std::to_string(s.firstFailed.calls) : std::string("-"),
+               100 * b.relayCpu, s.callsPerCore(), pps > 0 ? 100 * b.relayCpu / (pps / 1000) : 0,
+               Limit(s));
+  }
+  for (const Search& p : searches) {
+    if (p.relay != "pbxkit") continue;
+    for (const Search& r : searches) {
+      if (r.relay != "rtpengine" || r.threads != p.threads) continue;
+      if (p.callsPerCore() > 0 && r.callsPerCore() > 0) {
+        const double ratio = p.callsPerCore() / r.callsPerCore();
+        fmt::print(
+            "{} thread(s): pbxkit / rtpengine, calls per media core: {:.2f}x ({} the "
+            "1.5x aim); most clean calls: {} / {}\n",
+            p.threads, ratio, ratio >= 1.5 ? "meets" : "BELOW", p.best.calls, r.best.calls);
+      }
+      // The same load on both: relay CPU at the largest step both passed.
+      for (auto it = p.passed.rbegin(); it != p.passed.rend(); ++it) {
+        auto other = r.passed.find(it->first);
+        if (other == r.passed.end() || it->second.relayCpu <= 0) continue;
+        fmt::print(
+            "{} thread(s): at {} calls (both clean) relay CPU pbxkit {:.1f}%, rtpengine "
+            "{:.1f}%: {:.2f}x\n",
+            p.threads, it->first, 100 * it->second.relayCpu, 100 * other->second.relayCpu,
+            other->second.relayCpu / it->second.relayCpu);
+        break;
+      }
+    }
+  }
+}
+
+bool ParseArgs(int argc, char** argv, Options* options) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool hasValue = i + 1 < argc;
+    if (arg == "--threads" && hasValue) {
+      options->threads.clear();
+      for (const std::string& part : std::vector<std::string>(absl::StrSplit(argv[++i], ','))) {
+        int n = 0;
+        if (!absl::SimpleAtoi(part, &n) || n < 1) return false;
+        options->threads.push_back(n);
+      }
+    } else if (arg == "--seconds" && hasValue) {
+      options->seconds = std::atof(argv[++i]);
+    } else if (arg == "--first-calls" && hasValue) {
+      options->firstCalls = std::max<size_t>(1, std::strtoul(argv[++i], nullptr, 10));
+    } else if (arg == "--max-calls" && hasValue) {
+      options->maxCalls = std::strtoul(argv[++i], nullptr, 10);
+    } else if (arg == "--peers" && hasValue) {
+      const std::string peers = argv[++i];
+      options->pbxkit = peers.find("pbxkit") != std::string::npos;
+      options->rtpengine = peers.find("rtpengine") != std::string::npos;
+    } else if (arg == "--direct") {
+      options->direct = true;
+    } else if (arg == "--quick") {
+      options->seconds = 2, options->maxCalls = 400, options->threads = {1};
+    } else {
+      return false;
+    }
+  }
+  return options->seconds > 0 && (options->pbxkit || options->rtpengine);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--threads" && i + 1 < argc)
-      options.threads = std::atoi(argv[++i]);
-    else if (arg == "--seconds" && i + 1 < argc)
-      options.seconds = std::atof(argv[++i]);
-    else if (arg == "--max-calls" && i + 1 < argc)
-      options.maxCalls = std::strtoul(argv[++i], nullptr, 10);
-    else if (arg == "--quick")
-      options.seconds = 2, options.maxCalls = 400;
-    else {
-      fmt::print(stderr, "usage: {} [--threads N] [--seconds S] [--max-calls N] [--quick]\n",
-                 argv[0]);
-      return 2;
-    }
+  if (!ParseArgs(argc, argv, &options)) {
+    fmt::print(stderr,
+               "usage: {} [--threads 1,2] [--seconds S] [--max-calls N] [--direct] "
+               "[--peers pbxkit,rtpengine] [--quick]\n",
+               argv[0]);
+    return 2;
   }
   pbx::SetLogLevel(pbx::LogLevel::kWarning);
   rlimit files{};
   getrlimit(RLIMIT_NOFILE, &files);
-  files.rlim_cur = files.rlim_max;
+  files.rlim_cur = files.rlim_max;  // rtpengine inherits it too
   setrlimit(RLIMIT_NOFILE, &files);
 
-  pbx::media::MediaEngineOptions engineOptions;
-  engineOptions.portMin = 10000;  // below the kernel's ephemeral range, where the phones live
-  engineOptions.portMax = 32767;
-  engineOptions.threads = options.threads;
-  auto engine = pbx::media::CreateMediaEngine(engineOptions);
-  if (!engine.ok()) {
-    fmt::print(stderr, "media engine: {}\n", engine.status().ToString());
-    return 1;
+  std::string rtpengine;
+  if (options.rtpengine) {
+    rtpengine = pbx::bench::RtpengineProcess::Find();
+    if (rtpengine.empty()) {
+      fmt::print(
+          "\n*** media-relay: rtpengine is NOT installed (apt-get install rtpengine-daemon, or "
+          "tools/install-deps): SKIPPING the rtpengine comparison, measuring pbxkit alone ***\n\n");
+      options.rtpengine = false;
+      if (!options.pbxkit) return 0;
+    }
   }
-
   fmt::print(
-      "media-relay bench: {} media thread(s), {} CPUs, {:.0f} s per step; G.711 20 ms "
-      "streams (172-byte packets, 50 pps each way per call)\n",
-      options.threads, std::thread::hardware_concurrency(), options.seconds);
-  fmt::print("{:>6} {:<7} {:>10} {:>10} {:>9} {:>5} {:>10} {:>10}\n", "calls", "path", "sent/s",
-             "relayed/s", "lost", "late", "cpu(proc)", "cpu(media)");
-  fmt::print("(late: 20 ms ticks on which the sender fell behind; cpu in % of one core)\n");
-  size_t best = 0;
-  Result bestResult;
-  size_t failedAt = 0;
-  std::vector<size_t> steps;
-  for (size_t calls = 100; calls <= options.maxCalls; calls *= 2) steps.push_back(calls);
-  for (size_t step = 0; step < steps.size(); ++step) {
-    const size_t calls = steps[step];
-    Print("direct", Run(nullptr, calls, options.seconds));
-    const Result relayed = Run(engine->get(), calls, options.seconds);
-    Print("relay", relayed);
-    if (!relayed.ok || relayed.loss()) {
-      failedAt = calls;
-      break;
-    }
-    best = calls;
-    bestResult = relayed;
+      "media-relay bench: {} CPUs, {:.0f} s per step; G.711 20 ms streams (172-byte packets, "
+      "50 pps each way per call); pass: loss < 0.01% and >= 95% of the rate offered\n",
+      std::thread::hardware_concurrency(), options.seconds);
+  if (options.rtpengine) {
+    fmt::print("peer: {} {} (userspace forwarding, --table=-1)\n", rtpengine,
+               pbx::bench::RtpengineProcess::Version(rtpengine));
   }
-  // Narrow down between the last clean step and the first lossy one.
-  for (int round = 0; round < 2 && failedAt != 0 && best != 0; ++round) {
-    const size_t calls = (best + failedAt) / 2;
-    const Result relayed = Run(engine->get(), calls, options.seconds);
-    Print("relay", relayed);
-    if (relayed.ok && !relayed.loss()) {
-      best = calls;
-      bestResult = relayed;
-    } else {
-      failedAt = calls;
-    }
-  }
+  fmt::print(
+      "(late: 20 ms ticks the sender fell behind on; cpu in % of one core; cpu(relay): "
+      "pbxkit's media threads, or the whole rtpengine process)\n");
+  PrintHeader();
 
-  fmt::print("\nmax calls relayed without loss: {}{} ({:.0f} packets/s relayed)\n", best,
-             failedAt == 0 ? "+ (the largest step tried)" : "",
-             bestResult.relayed / std::max(bestResult.seconds, 1e-9));
-  if (best != 0) {
-    fmt::print(
-        "at {} calls: process CPU {:.1f}% of one core, media threads {:.1f}% "
-        "({:.2f}% per 1000 packets/s)\n",
-        best, 100 * bestResult.processCpu, 100 * bestResult.mediaCpu,
-        100 * bestResult.mediaCpu / (bestResult.relayed / bestResult.seconds / 1000));
+  std::vector<Search> searches;
+  int status = 0;
+  for (const int threads : options.threads) {
+    std::vector<pbx::bench::RelayPeerPtr> relays;
+    if (options.pbxkit) {
+      auto relay = pbx::bench::CreatePbxkitRelay(threads);
+      if (!relay.ok()) {
+        fmt::print(stderr, "pbxkit media engine: {}\n", relay.status().ToString());
+        return 1;
+      }
+      relays.push_back(std::move(*relay));
+    }
+    const std::string log =
+        fmt::format("/tmp/media-relay-bench-{}-rtpengine-{}.log", getpid(), threads);
+    if (options.rtpengine) {
+      auto relay = pbx::bench::CreateRtpengineRelay(rtpengine, threads, log);
+      if (!relay.ok()) {
+        fmt::print(stderr, "rtpengine: {}\n", relay.status().ToString());
+        return 1;
+      }
+      relays.push_back(std::move(*relay));
+    }
+    std::vector<RelayPeer*> peers;
+    for (const auto& relay : relays) peers.push_back(relay.get());
+    for (Search& search : StepUp(peers, threads, options)) {
+      if (search.relay == "pbxkit" && search.best.calls == 0) status = 1;
+      if (search.relay == "rtpengine") {
+        if (search.best.calls == 0 || std::getenv("KEEP_RTPENGINE_LOG") != nullptr) {
+          fmt::print("rtpengine's log: {}\n", log);
+        } else {
+          unlink(log.c_str());
+        }
+      }
+      searches.push_back(std::move(search));
+    }
+    relays.clear();  // stops the rtpengine daemon
   }
-  return best != 0 ? 0 : 1;
+  PrintSummary(searches);
+  return status;
 }
