@@ -4,19 +4,20 @@
 // by the same load generator in this process.
 //
 // For each number of media threads (--threads, default 1 and 2; rtpengine gets the same
-// --num-threads) and each relay, it steps the calls up (100, 200, 400, ... to --max-calls,
-// then two bisection steps between the last step that passed and the first that failed). In
-// each step two loopback "phones" per call send 172-byte packets every 20 ms through the
+// --num-threads) it steps the calls up (100, 200, 400, ... to --max-calls), both relays in
+// turn at each step so that both meet the shared machine in the same state, then two rounds
+// of bisection for each relay between its last step that passed and its first that failed.
+// In each step two loopback "phones" per call send 172-byte packets every 20 ms through the
 // relay, 50 packets/s each way, for --seconds. A step passes when under 0.01% of the packets
-// sent did not come back and the sender offered at least 95% of the nominal rate (on a busy
+// sent did not come back and the sender offered at least 95% of the nominal rate (on a full
 // machine it cannot). The relay's CPU is that of pbxkit's media threads (/proc/self/task) or
 // of the whole rtpengine daemon (/proc/<pid>/stat); calls per media core is the best step's
 // calls divided by the relay's CPU, in cores, over that step.
 //
 // Without rtpengine installed it says so loudly, measures pbxkit alone and exits 0.
 //
-// Usage: media-relay-bench [--threads 1,2] [--seconds S] [--max-calls N] [--direct]
-//                          [--peers pbxkit,rtpengine] [--quick]
+// Usage: media-relay-bench [--threads 1,2] [--seconds S] [--first-calls N] [--max-calls N]
+//                          [--peers pbxkit,rtpengine] [--rtpengine PATH] [--direct] [--quick]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@ struct Options {
   bool direct = false;  // also run each step phone to phone, without a relay
   bool pbxkit = true;
   bool rtpengine = true;
+  std::string rtpengineBinary;  // "": the one in PATH
 };
 
 struct Result {
@@ -193,7 +195,7 @@ const char* Limit(const Search& s) {
   if (s.firstFailed.calls == 0) return "- (largest step passed)";
   if (!s.firstFailed.setUpError.empty()) return "set-up";
   if (s.firstFailed.lossFraction() >= kMaxLoss) return "loss";
-  return "sender";
+  return "sender short";
 }
 
 void PrintSummary(const std::vector<Search>& searches) {
@@ -258,6 +260,8 @@ bool ParseArgs(int argc, char** argv, Options* options) {
       const std::string peers = argv[++i];
       options->pbxkit = peers.find("pbxkit") != std::string::npos;
       options->rtpengine = peers.find("rtpengine") != std::string::npos;
+    } else if (arg == "--rtpengine" && hasValue) {
+      options->rtpengineBinary = argv[++i];
     } else if (arg == "--direct") {
       options->direct = true;
     } else if (arg == "--quick") {
@@ -275,8 +279,8 @@ int main(int argc, char** argv) {
   Options options;
   if (!ParseArgs(argc, argv, &options)) {
     fmt::print(stderr,
-               "usage: {} [--threads 1,2] [--seconds S] [--max-calls N] [--direct] "
-               "[--peers pbxkit,rtpengine] [--quick]\n",
+               "usage: {} [--threads 1,2] [--seconds S] [--first-calls N] [--max-calls N] "
+               "[--peers pbxkit,rtpengine] [--rtpengine PATH] [--direct] [--quick]\n",
                argv[0]);
     return 2;
   }
@@ -287,13 +291,16 @@ int main(int argc, char** argv) {
   setrlimit(RLIMIT_NOFILE, &files);
 
   std::string rtpengine;
+  bool skippedRtpengine = false;
   if (options.rtpengine) {
-    rtpengine = pbx::bench::RtpengineProcess::Find();
-    if (rtpengine.empty()) {
+    rtpengine = options.rtpengineBinary.empty() ? pbx::bench::RtpengineProcess::Find()
+                                                : options.rtpengineBinary;
+    if (rtpengine.empty() || access(rtpengine.c_str(), X_OK) != 0) {
       fmt::print(
           "\n*** media-relay: rtpengine is NOT installed (apt-get install rtpengine-daemon, or "
           "tools/install-deps): SKIPPING the rtpengine comparison, measuring pbxkit alone ***\n\n");
       options.rtpengine = false;
+      skippedRtpengine = true;
       if (!options.pbxkit) return 0;
     }
   }
@@ -348,5 +355,6 @@ int main(int argc, char** argv) {
     relays.clear();  // stops the rtpengine daemon
   }
   PrintSummary(searches);
+  if (skippedRtpengine) fmt::print("\n*** media-relay: the rtpengine comparison was SKIPPED ***\n");
   return status;
 }
