@@ -58,7 +58,7 @@ struct StepPlan {
   size_t maxCalls = 3200;
   double seconds = 5;
   bool direct = false;  // also run each step phone to phone, without a relay
-  int pairedRounds = 3;
+  int pairedRounds = 5;
 };
 
 struct Search {
