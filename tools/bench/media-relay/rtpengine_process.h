@@ -4,7 +4,7 @@
 // daemon's CPU time from /proc/<pid>/stat; the destructor stops it by its PID.
 //
 //   if (auto binary = RtpengineProcess::Find(); !binary.empty()) {
-//     auto rtpengine = RtpengineProcess::Start({binary, 1, 10000, 32767, "/tmp/rtpengine.log"});
+//     auto rtpengine = RtpengineProcess::Start({binary, 1, 19400, 32767, "/tmp/rtpengine.log"});
 //     (*rtpengine)->ng().offer(...);
 //     double cpu = (*rtpengine)->cpuSeconds();
 //   }                                                  // SIGTERM to its PID, then SIGKILL
