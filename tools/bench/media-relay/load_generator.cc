@@ -10,6 +10,16 @@
 #include <cstring>
 
 namespace pbx::bench {
+namespace {
+
+void PutBigEndian32(uint8_t* at, uint32_t value) {
+  at[0] = static_cast<uint8_t>(value >> 24);
+  at[1] = static_cast<uint8_t>(value >> 16);
+  at[2] = static_cast<uint8_t>(value >> 8);
+  at[3] = static_cast<uint8_t>(value);
+}
+
+}  // namespace
 
 bool LoadGenerator::open(size_t calls) {
   epollFd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -83,12 +93,17 @@ void LoadGenerator::sendLoop() {
   const auto period = std::chrono::microseconds(1000000 / kPacketsPerSecond);
   auto next = std::chrono::steady_clock::now();
   uint16_t sequence = 0;
+  uint32_t timestamp = 0;
   while (sending_.load(std::memory_order_relaxed)) {
     ++sequence;
+    timestamp += 160;  // 20 ms at 8 kHz
     packet[2] = static_cast<uint8_t>(sequence >> 8);
     packet[3] = static_cast<uint8_t>(sequence);
+    PutBigEndian32(packet + 4, timestamp);
     uint64_t sent = 0;
     for (size_t i = 0; i < fds_.size(); ++i) {
+      // A stream of its own per socket, as a relay that keeps per-SSRC state expects.
+      PutBigEndian32(packet + 8, static_cast<uint32_t>(i + 1));
       const std::vector<uint8_t>& to = targets_[i];
       if (sendto(fds_[i], packet, sizeof packet, 0, reinterpret_cast<const sockaddr*>(to.data()),
                  static_cast<socklen_t>(to.size())) == static_cast<ssize_t>(sizeof packet)) {

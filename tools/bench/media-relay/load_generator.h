@@ -1,6 +1,7 @@
 // LoadGenerator: the phones of the media-relay bench. For each call it owns two UDP sockets on
 // 127.0.0.1 (side A and side B) that each send a G.711 20 ms stream (172-byte RTP packets,
-// 50 packets/s) to a target address, and counts what they receive back.
+// 50 packets/s, an SSRC of its own, timestamps 160 apart) to a target address, and counts
+// what they receive back.
 //
 // One sender thread paces all streams on an absolute 20 ms schedule; one receiver thread
 // drains every socket through epoll. Targets are the relay's endpoints, or (for the baseline
