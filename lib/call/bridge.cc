@@ -1,5 +1,7 @@
 #include "lib/call/bridge.h"
 
+#include "lib/call/codec_policy.h"
+
 namespace pbx::call {
 
 bool Bridge::applyRemote(Leg& leg, const sip::SessionDescription& sdp) {
@@ -24,7 +26,11 @@ bool Bridge::applyRemote(Leg& leg, const sip::SessionDescription& sdp) {
   return address.ok();
 }
 
-void Bridge::updateForwarding(const Leg* a, const Leg* b) {
+void Bridge::refresh(const Leg* a, const Leg* b) {
+  for (const Leg* leg : {a, b}) {
+    if (leg == nullptr || !leg->remote || !leg->sdp.lastSent()) continue;
+    relay_->setFormat(leg->side, NegotiatedFormat(*leg->sdp.lastSent(), *leg->remote));
+  }
   // A leg that holds (sendonly, inactive) asked not to receive: the other leg's packets stop.
   // A leg the call API holds neither hears nor is heard.
   for (const Leg* leg : {a, b}) {

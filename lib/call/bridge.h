@@ -1,4 +1,5 @@
-// Bridge: the media path between the two legs of a call, anchored in pbxkit by one RTP relay.
+// Bridge: the media path between the two legs of a call, anchored in pbxkit by one RTP relay
+// that relays or transcodes.
 // Each leg faces one side of the relay: its SDP names that side's address, and the relay
 // sends that side's packets to the address the leg's own SDP names. A leg that holds
 // (sendonly/inactive) is sent nothing until it resumes.
@@ -25,8 +26,10 @@ class Bridge {
   // Points the relay side facing `leg` at the address in `sdp`, and notes the leg's hold state
   // and codec. False when `sdp` has no usable audio stream.
   bool applyRemote(Leg& leg, const sip::SessionDescription& sdp);
-  // Stops sending to a leg that holds; sends to it again once it resumes.
-  void updateForwarding(const Leg* a, const Leg* b);
+  // Points the relay at what the legs negotiated: each side's format (it relays when the two
+  // match and transcodes when they differ), and no packets to a leg that holds until it
+  // resumes.
+  void refresh(const Leg* a, const Leg* b);
   media::RtpRelay& relay() { return *relay_; }
   const media::RtpRelay& relay() const { return *relay_; }
 

@@ -89,10 +89,12 @@ void Call::emit(CallEventType type, const Leg* leg, std::optional<EndReason> end
 }
 
 void Call::startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescription> offer,
-                        std::chrono::seconds sessionInterval, bool weRefresh) {
+                        std::vector<std::string> codecs, std::chrono::seconds sessionInterval,
+                        bool weRefresh) {
   anchor_ = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kInbound, caller_,
                                   RelaySide::kA, created_);
   anchor_->attach(dialog);
+  anchor_->codecs = std::move(codecs);
   anchor_->remote = std::move(offer);
   if (sessionInterval.count() > 0) anchor_->setSessionTimer(sessionInterval, weRefresh);
   emit(CallEventType::kCallStarted, anchor_.get());
@@ -199,16 +201,18 @@ void Call::answerOffer(Leg& leg, const std::string& sdp, sip::OfferResponder res
   }
   bool wasHeld = leg.held;
   bridge_->applyRemote(leg, *parsed);
-  // Answer with the same streams, mirroring the direction the peer asked for.
-  sip::SessionDescription answer = *parsed;
-  auto audio = answer.findMedia("audio");
-  answer.media[*audio].setDirection(AnswerDirection(parsed->effectiveDirection(*audio)));
+  // One codec, in the direction that answers the peer's: the one in use while it is still
+  // offered (no switch), else the leg's best. The relay transcodes if the other leg differs.
+  std::string codec = leg.sdp.lastSent() ? FirstCodec(*leg.sdp.lastSent()) : std::string();
+  if (codec.empty() || !Offers(*parsed, codec))
+    codec = PreferredCodec(*parsed, leg.codecs).value_or("");
+  std::string body = leg.sdp.anchor(AnswerFor(*parsed, codec), bridge_->addressFor(leg));
   noteHold(leg, wasHeld);
-  respond(200, leg.sdp.anchor(std::move(answer), bridge_->addressFor(leg)));
+  respond(200, body);
 }
 
 void Call::noteHold(Leg& leg, bool wasHeld) {
-  bridge_->updateForwarding(anchor_.get(), partner_.get());
+  bridge_->refresh(anchor_.get(), partner_.get());
   if (leg.held != wasHeld) emit(leg.held ? CallEventType::kHeld : CallEventType::kResumed, &leg);
 }
 
@@ -225,14 +229,17 @@ absl::Status Call::answer() {
   if (anchor_->remote) {
     sip::SessionDescription offer = *anchor_->remote;
     bridge_->applyRemote(*anchor_, offer);
-    body = anchor_->sdp.anchor(AnswerFor(offer), bridge_->addressFor(*anchor_));
+    body =
+        anchor_->sdp.anchor(AnswerFor(offer, PreferredCodec(offer, anchor_->codecs).value_or("")),
+                            bridge_->addressFor(*anchor_));
   } else {
     anchor_->answerDueInAck = true;  // our 200 offers; the ACK answers
-    body = anchor_->sdp.anchor(DefaultAudioOffer(), bridge_->addressFor(*anchor_));
+    body = anchor_->sdp.anchor(OwnOffer(anchor_->codecs), bridge_->addressFor(*anchor_));
   }
   anchor_->accept(body);
   anchor_->answered = dispatcher_.timeSource().systemTime();
   armSessionTimer(*anchor_);
+  bridge_->refresh(anchor_.get(), partner_.get());
   answeredAt_ = anchor_->answered;
   state_ = CallState::kAnswered;
   emit(CallEventType::kAnswered, anchor_.get());

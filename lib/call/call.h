@@ -14,7 +14,7 @@
 // renegotiation); a leg that holds is sent no media until it resumes.
 //
 // Late offer: a caller's INVITE without SDP gets pbxd's own offer sent to the rung legs (the
-// codecs the relay passes through, DefaultAudioOffer()); the winner's answer becomes the offer
+// codecs the relay passes through, OwnOffer()); the winner's answer becomes the offer
 // in our 200 to the caller, whose ACK carries the answer. An ACK without a usable answer ends
 // the call with BYE on both legs (RFC 3264 section 5).
 //
@@ -61,6 +61,7 @@ class CallObserver {
 struct RingDevice {
   Party party;
   sip::OutboundInvite invite;
+  std::vector<std::string> codecs;  // the account's codec preference (Account::codecs)
 };
 
 // Devices rung together, for up to `timeout`. `failures` holds the statuses of targets that
@@ -85,7 +86,8 @@ class Call final : private LegObserver {
   // `sessionInterval` (0: none) is the RFC 4028 session interval negotiated with the caller,
   // `weRefresh` whether pbxkit is its refresher.
   void startInbound(sip::Dialog& dialog, std::optional<sip::SessionDescription> offer,
-                    std::chrono::seconds sessionInterval = {}, bool weRefresh = false);
+                    std::vector<std::string> codecs, std::chrono::seconds sessionInterval,
+                    bool weRefresh);
   // A click-to-call: rings `source`; the first device of it to answer becomes the anchor, and
   // `destination` rings for it.
   void startOriginate(std::vector<RingGroup> source, std::vector<RingGroup> destination);
@@ -211,6 +213,8 @@ class Call final : private LegObserver {
                sip::StatusResponder respond) override;
 
   bool ensureBridge();
+  // What the caller is answered (or, late offer, offered) once `callee` answered.
+  sip::SessionDescription answerForCaller(const sip::SessionDescription& callee) const;
   sip::SessionDescription offerForRungLegs() const;
   void ringNextGroup();
   void ringDevices(std::vector<RingDevice>& devices);

@@ -82,7 +82,7 @@ void Call::setHold(Leg& leg, bool hold, std::function<void(absl::Status)> done) 
                  auto answer = sip::SessionDescription::Parse(sdp);
                  if (answer.ok()) bridge_->applyRemote(*target, *answer);
                  target->heldByUs = hold;
-                 bridge_->updateForwarding(anchor_.get(), partner_.get());
+                 bridge_->refresh(anchor_.get(), partner_.get());
                  emit(hold ? CallEventType::kHeld : CallEventType::kResumed, target);
                  done(absl::OkStatus());
                });
@@ -185,7 +185,7 @@ void Call::adoptInbound(std::unique_ptr<Leg> leg, Leg* replaced, CallEventType e
       anchor_->answerDueInAck = true;
       toJoining = joining.sdp.anchor(AnswerFor(*joining.remote), bridge_->addressFor(joining));
     } else {  // the picker made a late offer: offer it what the caller offered
-      sip::SessionDescription callerSide = anchor_->remote ? *anchor_->remote : DefaultAudioOffer();
+      sip::SessionDescription callerSide = anchor_->remote ? *anchor_->remote : OwnOffer();
       if (!anchor_->remote) anchor_->answerDueInAck = true;
       toCaller = anchor_->sdp.anchor(anchor_->remote ? AnswerFor(callerSide) : callerSide,
                                      bridge_->addressFor(*anchor_));
@@ -203,7 +203,7 @@ void Call::adoptInbound(std::unique_ptr<Leg> leg, Leg* replaced, CallEventType e
     armSessionTimer(*anchor_);
     partner_ = std::move(leg);
     state_ = CallState::kAnswered;
-    bridge_->updateForwarding(anchor_.get(), partner_.get());
+    bridge_->refresh(anchor_.get(), partner_.get());
     emit(event, partner_.get());
     emit(CallEventType::kBridged, partner_.get());
     observer_.callAnswered(*this);
@@ -226,7 +226,7 @@ void Call::adoptInbound(std::unique_ptr<Leg> leg, Leg* replaced, CallEventType e
     (anchor_ ? partner_ : anchor_) = std::move(leg);
     parkedSlot_.clear();
     state_ = CallState::kAnswered;
-    bridge_->updateForwarding(anchor_.get(), partner_.get());
+    bridge_->refresh(anchor_.get(), partner_.get());
     Leg* joined = partner_ ? partner_.get() : anchor_.get();
     emit(event, joined);
     emit(CallEventType::kBridged, joined);
@@ -282,7 +282,7 @@ void Call::ringFromPark(std::vector<RingGroup> groups) {
 
 sip::SessionDescription Call::offerReplacing(const Leg& replaced) const {
   const Leg* stays = other(replaced);
-  return stays ? stays->offerOfItsParty() : DefaultAudioOffer();
+  return stays ? stays->offerOfItsParty() : OwnOffer();
 }
 
 void Call::adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::string& answer,
@@ -300,7 +300,7 @@ void Call::adoptConfirmed(std::unique_ptr<Leg> leg, Leg& replaced, const std::st
     gone->hangup();
     retire(std::move(gone));
   }
-  bridge_->updateForwarding(anchor_.get(), partner_.get());
+  bridge_->refresh(anchor_.get(), partner_.get());
   emit(CallEventType::kTransferred, &joining, std::nullopt, joining.party.number);
   emit(CallEventType::kBridged, &joining);
 }
@@ -363,7 +363,7 @@ bool Call::lone() const {
 }
 
 sip::SessionDescription Call::offerForPartner() const {
-  return anchor_ ? anchor_->offerOfItsParty() : DefaultAudioOffer();
+  return anchor_ ? anchor_->offerOfItsParty() : OwnOffer();
 }
 
 SocketAddress Call::partnerAddress() const {
@@ -376,7 +376,7 @@ void Call::adoptPartner(std::unique_ptr<Leg> leg, const std::string& answer) {
   auto parsed = sip::SessionDescription::Parse(answer);
   if (parsed.ok()) bridge_->applyRemote(*leg, *parsed);
   partner_ = std::move(leg);
-  bridge_->updateForwarding(anchor_.get(), partner_.get());
+  bridge_->refresh(anchor_.get(), partner_.get());
   emit(CallEventType::kBridged, partner_.get());
 }
 
@@ -406,7 +406,7 @@ void Call::startAlone(std::unique_ptr<Leg> leg, const std::string& answer) {
   anchor_ = std::move(leg);
   state_ = CallState::kAnswered;
   answeredAt_ = anchor_->answered;
-  bridge_->updateForwarding(anchor_.get(), nullptr);
+  bridge_->refresh(anchor_.get(), nullptr);
   emit(CallEventType::kCallStarted, anchor_.get());
 }
 

@@ -123,7 +123,7 @@ void CallManager::onInvite(sip::Dialog& dialog, const sip::InviteRequest& reques
       add(std::make_unique<Call>(id, dispatcher_, stack_, media_, static_cast<CallObserver&>(*this),
                                  caller, request.requestUri.user, std::string()));
   Call& call = *entry.call;
-  call.startInbound(dialog, std::move(offer), sessionInterval, weRefresh);
+  call.startInbound(dialog, std::move(offer), account.codecs, sessionInterval, weRefresh);
   route(call, request);
 }
 
@@ -224,6 +224,7 @@ RingGroup CallManager::resolveAccount(const Party& party) const {
   }
   RingDevice device;
   device.party = party;
+  if (const Account* account = directory_.account(party.account)) device.codecs = account->codecs;
   device.invite.requestUri = binding->contact;
   device.invite.nextHop = binding->source;
   device.invite.to.uri = {party.number, options_.domain, 0, ""};
@@ -263,6 +264,7 @@ RingGroup CallManager::resolve(const routing::RingTarget& target, const std::str
     if (binding == nullptr) continue;
     RingDevice device;
     device.party = {extension->number, extension->displayName, account.username};
+    device.codecs = account.codecs;
     device.invite.requestUri = binding->contact;
     // Send to where the registration came from, so phones behind NAT are reached.
     device.invite.nextHop = binding->source;

@@ -50,10 +50,24 @@ void Call::sendRinging() {
   anchor_->sendProvisional(180, "Ringing");
 }
 
+sip::SessionDescription Call::answerForCaller(const sip::SessionDescription& callee) const {
+  // A late-offer caller is offered the callee's codec first (a relay), then the rest.
+  if (!anchor_->remote) return ExtendOffer(callee, anchor_->codecs);
+  // The callee's codec when the caller offered it (the call relays), else the caller's best:
+  // pbxkit transcodes between the two.
+  auto index = callee.findMedia("audio");
+  std::string codec;
+  if (index && !callee.media[*index].formats.empty())
+    codec = CodecName(callee.media[*index], callee.media[*index].formats.front());
+  if (codec.empty() || !Offers(*anchor_->remote, codec))
+    codec = PreferredCodec(*anchor_->remote, anchor_->codecs).value_or("");
+  return AnswerFor(*anchor_->remote, codec);
+}
+
 sip::SessionDescription Call::offerForRungLegs() const {
   // The caller's offer, or what a click-to-call's source or a transferee last sent, offered
   // sendrecv (a transferee's phone may still be on hold); else our own offer.
-  return anchor_ ? anchor_->offerOfItsParty() : DefaultAudioOffer();
+  return anchor_ ? anchor_->offerOfItsParty() : OwnOffer();
 }
 
 void Call::ring(std::vector<RingGroup> groups) {
@@ -73,7 +87,8 @@ void Call::ringDevices(std::vector<RingDevice>& devices) {
   for (auto& device : devices) {
     auto leg = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kOutbound,
                                      device.party, side, dispatcher_.timeSource().systemTime());
-    device.invite.sdp = leg->sdp.anchor(offer, bridge_->addressFor(*leg));
+    leg->codecs = device.codecs;
+    device.invite.sdp = leg->sdp.anchor(ExtendOffer(offer, leg->codecs), bridge_->addressFor(*leg));
     auto dialog = stack_.invite(device.invite, *leg);
     if (!dialog.ok()) {
       PBX_LOG(kWarning, "call", id_.str(), "cannot ring {}: {}", device.party.account,
@@ -136,7 +151,7 @@ void Call::ringNextGroup() {
         partner_ = std::move(transferor_);
         if (partner_->remote)
           bridge_->applyRemote(*partner_, sip::SessionDescription(*partner_->remote));
-        bridge_->updateForwarding(anchor_.get(), partner_.get());
+        bridge_->refresh(anchor_.get(), partner_.get());
         return;
       }
     }
@@ -193,8 +208,10 @@ void Call::legProvisional(Leg& leg, int status, const std::string& sdp) {
       auto parsed = sip::SessionDescription::Parse(sdp);
       if (parsed.ok() && bridge_->applyRemote(leg, *parsed)) {
         earlyMedia_ = &leg;
-        anchor_->sendProvisional(183, "Session Progress",
-                                 anchor_->sdp.anchor(*parsed, bridge_->addressFor(*anchor_)));
+        anchor_->sendProvisional(
+            183, "Session Progress",
+            anchor_->sdp.anchor(answerForCaller(*parsed), bridge_->addressFor(*anchor_)));
+        bridge_->refresh(anchor_.get(), &leg);
         ringingSent_ = true;
         if (state_ == CallState::kRinging) state_ = CallState::kEarly;
         emit(CallEventType::kEarlyMedia, &leg);
@@ -262,13 +279,13 @@ void Call::rungAnswered(Leg& leg, const sip::SessionDescription& sdp) {
   if (callerWaiting()) {
     // For a late offer, the callee's answer is our offer to the caller.
     anchor_->answerDueInAck = !anchor_->remote;
-    anchor_->accept(anchor_->sdp.anchor(sdp, bridge_->addressFor(*anchor_)));
+    anchor_->accept(anchor_->sdp.anchor(answerForCaller(sdp), bridge_->addressFor(*anchor_)));
     anchor_->answered = partner_->answered;
     armSessionTimer(*anchor_);
   }
   state_ = CallState::kAnswered;
   answeredAt_ = partner_->answered;
-  bridge_->updateForwarding(anchor_.get(), partner_.get());
+  bridge_->refresh(anchor_.get(), partner_.get());
   PBX_LOG(kInfo, "call", id_.str(), "answered by {}", partner_->party.account);
   emit(CallEventType::kBridged, partner_.get());
   if (!transferTarget_.empty()) {

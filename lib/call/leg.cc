@@ -65,7 +65,7 @@ void Leg::setSessionTimer(std::chrono::seconds interval, bool refresh) {
 }
 
 sip::SessionDescription Leg::offerOfItsParty() const {
-  return remote ? WithDirection(*remote, sip::MediaDirection::kSendRecv) : DefaultAudioOffer();
+  return remote ? WithDirection(*remote, sip::MediaDirection::kSendRecv) : OwnOffer();
 }
 
 sip::DialogId Leg::dialogId() const { return dialog_ ? dialog_->id() : sip::DialogId{}; }

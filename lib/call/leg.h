@@ -76,8 +76,9 @@ class Leg final : public sip::DialogHandler {
   LegState state = LegState::kCalling;
   std::optional<SystemTime> answered;
   std::string sipCallId;
-  std::string codec;      // the first codec of the last SDP this leg's phone sent
-  bool held = false;      // the phone's last SDP said sendonly or inactive
+  std::string codec;                // the first codec of the last SDP this leg's phone sent
+  std::vector<std::string> codecs;  // its account's codec preference; empty: all pbxkit has
+  bool held = false;                // the phone's last SDP said sendonly or inactive
   bool heldByUs = false;  // the call API put the leg on hold (our re-INVITE said sendonly)
   std::optional<sip::SessionDescription> remote;  // the phone's last SDP
   // Our last 2xx on this leg carried an offer, so its ACK must carry the answer.

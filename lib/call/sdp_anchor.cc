@@ -73,28 +73,11 @@ std::string LegSdp::anchor(sip::SessionDescription sdp, const SocketAddress& loc
   std::string body = build(sdp, local);
   if (!last_.empty() && body != last_) {
     ++version_;
-    body = build(std::move(sdp), local);
+    body = build(sdp, local);
   }
   last_ = body;
+  lastSent_ = std::move(sdp);
   return body;
-}
-
-sip::SessionDescription DefaultAudioOffer() {
-  sip::SessionDescription sdp;
-  sdp.connection = sip::SdpConnection{};
-  sip::MediaDescription audio;
-  audio.media = "audio";
-  audio.port = 9;  // replaced by the relay port when anchored
-  audio.protocol = "RTP/AVP";
-  audio.formats = {"0", "8", "101"};
-  audio.attributes = {{"rtpmap", "0 PCMU/8000", true},
-                      {"rtpmap", "8 PCMA/8000", true},
-                      {"rtpmap", "101 telephone-event/8000", true},
-                      {"fmtp", "101 0-16", true},
-                      {"ptime", "20", true}};
-  audio.setDirection(sip::MediaDirection::kSendRecv);
-  sdp.media.push_back(std::move(audio));
-  return sdp;
 }
 
 }  // namespace pbx::call

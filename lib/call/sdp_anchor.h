@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "pbx/base/socket_address.h"
@@ -28,6 +29,8 @@ class LegSdp {
   // The body to send on this leg; the version goes up only when the content changes.
   std::string anchor(sip::SessionDescription sdp, const SocketAddress& local);
   const std::string& last() const { return last_; }
+  // The description behind last(), before anchoring (its codecs are what matter).
+  const std::optional<sip::SessionDescription>& lastSent() const { return lastSent_; }
 
  private:
   std::string build(sip::SessionDescription sdp, const SocketAddress& local) const;
@@ -35,11 +38,7 @@ class LegSdp {
   std::string sessionId_;
   uint64_t version_ = 1;
   std::string last_;
+  std::optional<sip::SessionDescription> lastSent_;
 };
-
-// The offer pbxd makes when a caller's INVITE had none (late offer): one sendrecv audio
-// stream with what the relay passes through end to end without transcoding — G.711 µ-law and
-// A-law, and RFC 4733 telephone-event for DTMF. Anchor it like any other SDP.
-sip::SessionDescription DefaultAudioOffer();
 
 }  // namespace pbx::call

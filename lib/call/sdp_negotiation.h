@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "lib/call/codec_policy.h"
 #include "pbx/sip/sdp.h"
 
 namespace pbx::call {

@@ -1,3 +1,7 @@
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "lib/testing/sim_audio.h"
 #include "pbx/sip/sdp.h"
 #include "pbx/testing/simulated_pbx.h"
 #include "pbx/testing/simulated_signaling_stack.h"
@@ -11,14 +15,109 @@ SimCall::SimCall(SimPhone& phone, bool incoming, std::string number, SocketAddre
       localMedia_(std::move(localMedia)),
       state_(incoming ? State::kRinging : State::kCalling) {}
 
-std::string SimCall::localSdp(const std::string& direction) const {
-  const std::string& ip = localMedia_.ip();
-  return "v=0\r\no=sim 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip + "\r\nt=0 0\r\nm=audio " +
-         std::to_string(localMedia_.port()) +
-         " RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-         "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=" +
-         direction + "\r\n";
+namespace {
+
+struct SimCodec {
+  const char* name;
+  int payloadType;
+  const char* rtpmap;
+};
+constexpr SimCodec kSimCodecs[] = {{"PCMU", 0, "PCMU/8000"},
+                                   {"PCMA", 8, "PCMA/8000"},
+                                   {"G722", 9, "G722/8000"},
+                                   {"opus", 111, "opus/48000/2"}};
+
+const SimCodec* FindSimCodec(const std::string& name) {
+  for (const auto& codec : kSimCodecs)
+    if (absl::EqualsIgnoreCase(codec.name, name)) return &codec;
+  return nullptr;
 }
+
+}  // namespace
+
+std::string SimCall::localSdp(const std::string& direction, bool answering) const {
+  const std::string& ip = localMedia_.ip();
+  const SimPhoneOptions& options = phone_.options_;
+  std::string formats, attributes;
+  auto add = [&](int type, const std::string& map) {
+    formats += " " + std::to_string(type);
+    attributes += "a=rtpmap:" + std::to_string(type) + " " + map + "\r\n";
+  };
+  auto offer = answering ? sip::SessionDescription::Parse(remoteSdp_)
+                         : absl::StatusOr<sip::SessionDescription>(absl::NotFoundError(""));
+  auto audio = offer.ok() ? offer->findMedia("audio") : std::nullopt;
+  if (audio) {
+    // An answer: the offer's first codec the phone has, under the offer's payload type.
+    int events = -1;
+    bool chosen = false;
+    for (const auto& map : offer->media[*audio].rtpMaps()) {
+      if (absl::EqualsIgnoreCase(map.encoding, "telephone-event")) {
+        if (events < 0 && map.clockRate == 8000) events = map.payloadType;
+        continue;
+      }
+      if (chosen) continue;
+      const bool ours = std::any_of(
+          options.codecs.begin(), options.codecs.end(),
+          [&](const std::string& c) { return absl::EqualsIgnoreCase(c, map.encoding); });
+      const SimCodec* codec = FindSimCodec(map.encoding);
+      if (ours && codec) {
+        add(map.payloadType, codec->rtpmap);
+        chosen = true;
+      }
+    }
+    if (events >= 0 && options.telephoneEvent) {
+      add(events, "telephone-event/8000");
+      attributes += "a=fmtp:" + std::to_string(events) + " 0-16\r\n";
+    }
+  } else {
+    for (const auto& name : options.codecs)
+      if (const SimCodec* codec = FindSimCodec(name)) add(codec->payloadType, codec->rtpmap);
+    if (options.telephoneEvent) {
+      add(101, "telephone-event/8000");
+      attributes += "a=fmtp:101 0-16\r\n";
+    }
+  }
+  return "v=0\r\no=sim 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip + "\r\nt=0 0\r\nm=audio " +
+         std::to_string(localMedia_.port()) + " RTP/AVP" + formats + "\r\n" + attributes +
+         "a=" + direction + "\r\n";
+}
+
+SimCall::~SimCall() = default;
+
+void SimCall::playTone(int frequencyHz) {
+  if (audio_) audio_->playTone(frequencyHz);
+}
+
+void SimCall::sendDtmf(char digit, media::DtmfMethod method, std::chrono::milliseconds duration) {
+  if (method == media::DtmfMethod::kInfo) {
+    sendInfo("application/dtmf-relay", std::string("Signal=") + digit + "\r\nDuration=" +
+                                           std::to_string(duration.count()) + "\r\n");
+    return;
+  }
+  if (audio_) audio_->sendDigit(digit, method, duration);
+}
+
+double SimCall::receivedFrequency(std::chrono::milliseconds window) const {
+  return audio_ ? audio_->receivedFrequency(window) : 0;
+}
+
+std::string SimCall::receivedDigits(media::DtmfMethod method) const {
+  if (method != media::DtmfMethod::kInfo) return audio_ ? audio_->receivedDigits(method) : "";
+  std::string digits;
+  for (const std::string& info : infos_) {
+    auto signal = info.find("Signal=");
+    if (signal != std::string::npos && signal + 7 < info.size()) digits += info[signal + 7];
+  }
+  return digits;
+}
+
+media::StreamFormat SimCall::mediaFormat() const {
+  if (!audio_) return {};
+  audio_->sync();
+  return audio_->format();
+}
+
+uint64_t SimCall::longestAudioGapMs() const { return audio_ ? audio_->longestGapMs() : 0; }
 
 std::string SimCall::AnswerDirectionFor(const std::string& offer) {
   if (offer.find("a=sendonly") != std::string::npos) return "recvonly";
@@ -61,13 +160,13 @@ void SimCall::ring() {
 
 void SimCall::sessionProgress() {
   if (!incoming_ || state_ != State::kRinging) return;
-  phone_.stack_.phoneProvisional(*this, 183, localSdp("sendrecv"));
+  phone_.stack_.phoneProvisional(*this, 183, localSdp("sendrecv", !remoteSdp_.empty()));
 }
 
 void SimCall::answer() {
   if (!incoming_ || (state_ != State::kRinging && state_ != State::kEarly)) return;
   state_ = State::kAnswered;
-  phone_.stack_.phoneAnswer(*this, localSdp("sendrecv"));
+  phone_.stack_.phoneAnswer(*this, localSdp("sendrecv", !remoteSdp_.empty()));
 }
 
 void SimCall::reject(int status) {
@@ -99,7 +198,7 @@ void SimCall::reinvite(const std::string& direction) {
 
 void SimCall::reinviteWithoutOffer(const std::string& answerDirection) {
   reinviteStatus_ = 0;
-  phone_.stack_.phoneReinvite(*this, "", localSdp(answerDirection));
+  phone_.stack_.phoneReinvite(*this, "", localSdp(answerDirection, true));
 }
 
 bool SimCall::sendRtp(uint64_t packets, uint64_t bytes) {
@@ -123,7 +222,14 @@ SimCall& SimPhone::newCall(bool incoming, const std::string& number) {
   SocketAddress media = signaling_.withPort(nextMediaPort_);
   nextMediaPort_ += 2;
   calls_.push_back(std::unique_ptr<SimCall>(new SimCall(*this, incoming, number, media)));
-  return *calls_.back();
+  SimCall& call = *calls_.back();
+  if (options_.audio) {
+    call.audio_ = std::make_unique<SimAudio>(
+        stack_.media(), stack_.dispatcher().timeSource(), media,
+        [&call]() -> const std::string& { return call.remoteSdp_; }, options_.codecs,
+        options_.telephoneEvent);
+  }
+  return call;
 }
 
 int SimPhone::registerAccount(std::chrono::seconds expires) {

@@ -24,6 +24,7 @@ absl::StatusOr<std::unique_ptr<SimulatedPbx>> SimulatedPbx::Create(const Options
 
 SimulatedPbx::SimulatedPbx(const Options& options, Unchecked)
     : dispatcher_(time_),
+      media_(&dispatcher_),
       stack_(std::make_unique<SimulatedSignalingStack>(dispatcher_, media_, options.sip.domain)),
       core_(std::make_unique<Core>()) {
   // Listeners and callbacks run on the simulated loop too: deterministically, in runPending().

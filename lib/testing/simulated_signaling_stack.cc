@@ -42,7 +42,7 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
       c.finalStatus_ = 200;
       c.state_ = SimCall::State::kAnswered;
       // The phone ACKs; a late-offer phone puts its answer in the ACK.
-      std::string answer = c.offer_ == OfferTiming::kInAck ? c.localSdp("sendrecv") : "";
+      std::string answer = c.offer_ == OfferTiming::kInAck ? c.localSdp("sendrecv", true) : "";
       stack.toHandler(id, [answer](sip::DialogHandler& h) { h.onAck(answer); });
     });
   }
@@ -94,7 +94,7 @@ class SimulatedSignalingStack::SimDialog final : public sip::Dialog {
       if (status == 200) {
         c.remoteSdp_ = sdp;
         ++c.reinvitesReceived_;
-        answer = c.localSdp(SimCall::AnswerDirectionFor(sdp));
+        answer = c.localSdp(SimCall::AnswerDirectionFor(sdp), true);
       }
       if (d == nullptr) return;
       d->reinviting_ = false;

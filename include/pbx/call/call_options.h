@@ -16,6 +16,9 @@ namespace pbx {
 struct Account {
   std::string username;  // SIP digest username (and the user part of its address of record)
   std::string password;
+  // Codecs this account's phone is offered and answered with, by SDP name ("opus", "G722",
+  // "PCMU", "PCMA"), most preferred first. Empty: every codec pbxkit supports.
+  std::vector<std::string> codecs{};
 };
 
 // A number that rings: every registered account of the extension rings in parallel.

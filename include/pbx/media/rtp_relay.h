@@ -22,9 +22,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
+#include "absl/status/status.h"
+#include "pbx/base/dispatcher.h"
 #include "pbx/base/socket_address.h"
+#include "pbx/media/media_types.h"
 
 namespace pbx::media {
 
@@ -43,6 +48,26 @@ struct RtpSideStats {
   uint64_t packetsDropped = 0;  // not RTP/RTCP, from a stranger, or no destination known yet
 };
 
+// What a relay's terminated media reports to call control, on RelayOptions::events.
+struct MediaEvent {
+  enum class Type {
+    kDigit,              // `digit` arrived from the phone on `side`
+    kPlayFinished,       // play `id` on `side` ended: played out, stopped, or failed (`status`)
+    kRecordingFinished,  // recording `id` ended: stopped (OK) or failed (`status`)
+  };
+  Type type = Type::kDigit;
+  RelaySide side = RelaySide::kA;
+  uint64_t id = 0;
+  DtmfDigit digit;
+  absl::Status status;
+};
+
+struct RecordRequest {
+  std::string path;  // a WAV file, created or replaced
+  RecordingMode mode = RecordingMode::kStereo;
+  RelaySide side = RelaySide::kA;  // the leg whose "said" and "heard" the mode means
+};
+
 class RtpRelay {
  public:
   virtual ~RtpRelay() = default;
@@ -55,12 +80,37 @@ class RtpRelay {
   // Whether packets from `side` are forwarded to the other side (false while on hold).
   virtual void setForwarding(RelaySide from, bool enabled) = 0;
   virtual RtpSideStats stats(RelaySide side) const = 0;
+
+  // Terminated media. The relay forwards packets unchanged while both sides negotiated the
+  // same format and nothing is played, recorded or detected; otherwise it decodes what each
+  // side sends and encodes what each side hears in that side's own format (transcoding).
+  // A format change (re-INVITE) switches between the two on the next packet.
+  virtual void setFormat(RelaySide side, const StreamFormat& format) = 0;
+  // Whether the relay currently decodes and encodes (as of the last change it applied).
+  virtual bool transcoding() const = 0;
+  // Plays to the phone on `side` instead of what the other side says; a new play replaces the
+  // one before. Returns the id its kPlayFinished event carries.
+  virtual uint64_t play(RelaySide side, const PlayRequest& request) = 0;
+  virtual void stopPlaying(RelaySide side) = 0;
+  // Sends a digit to the phone on `side`: RFC 4733 when that side negotiated telephone-event,
+  // else in-band tones.
+  virtual void sendDtmf(RelaySide side, const DtmfDigit& digit) = 0;
+  // Reports the digits the phone on `side` sends (kDigit events): RFC 4733 always; in-band
+  // tones too while `inband` is on (which makes the relay decode that side).
+  virtual void detectInbandDtmf(RelaySide side, bool inband) = 0;
+  // Records to a WAV file; returns the id its kRecordingFinished event carries.
+  virtual uint64_t startRecording(const RecordRequest& request) = 0;
+  virtual void pauseRecording(uint64_t id, bool paused) = 0;
+  virtual void stopRecording(uint64_t id) = 0;
 };
 using RtpRelayPtr = std::unique_ptr<RtpRelay>;
 
 struct RelayOptions {
   // Latch onto the source of received packets (symmetric RTP). On by default.
   bool symmetricRtp = true;
+  // Where onEvent runs (call control's dispatcher). Without both, no events are reported.
+  Dispatcher* events = nullptr;
+  std::function<void(const MediaEvent&)> onEvent;
 };
 
 }  // namespace pbx::media

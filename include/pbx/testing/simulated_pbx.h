@@ -36,6 +36,7 @@
 #include "pbx/base/metrics.h"
 #include "pbx/base/simulated_dispatcher.h"
 #include "pbx/call/call_control.h"
+#include "pbx/media/media_types.h"
 #include "pbx/options.h"
 #include "pbx/sip/signaling_stack.h"
 #include "pbx/testing/simulated_media.h"
@@ -44,6 +45,7 @@ namespace pbx::testing {
 
 class SimulatedSignalingStack;
 class SimPhone;
+class SimAudio;
 
 // Where a calling phone puts its SDP offer: in the INVITE, or nowhere (a late offer: the
 // PBX's 200 brings an offer and the phone answers in its ACK). kNever is a broken late-offer
@@ -53,6 +55,7 @@ enum class OfferTiming { kInInvite, kInAck, kNever };
 // One call as a simulated phone sees it.
 class SimCall {
  public:
+  ~SimCall();
   enum class State { kCalling, kRinging, kEarly, kAnswered, kFailed, kEnded };
 
   State state() const { return state_; }
@@ -114,11 +117,28 @@ class SimCall {
   // RTP packets the PBX relayed to us.
   uint64_t rtpReceived() const;
 
+  // Media, for a phone with SimPhoneOptions::audio: real RTP in the codec negotiated, every
+  // 20 ms of simulated time. The phone sends silence, or a sine of `frequencyHz` (0: silence).
+  void playTone(int frequencyHz);
+  // A digit by RFC 4733 events, in-band tones, or SIP INFO (application/dtmf-relay).
+  void sendDtmf(char digit, media::DtmfMethod method,
+                std::chrono::milliseconds duration = std::chrono::milliseconds(100));
+  // The dominant frequency of the audio received in the last `window` (0 for silence).
+  double receivedFrequency(std::chrono::milliseconds window = std::chrono::milliseconds(200)) const;
+  // The digits that reached the phone by `method`, in order (in-band ones as detected).
+  std::string receivedDigits(media::DtmfMethod method) const;
+  // The format the phone sends in: the first of its codecs in the PBX's SDP.
+  media::StreamFormat mediaFormat() const;
+  // The longest stretch without audio since audio first arrived, in ms (a tone playing).
+  uint64_t longestAudioGapMs() const;
+
  private:
   friend class SimPhone;
   friend class SimulatedSignalingStack;
   SimCall(SimPhone& phone, bool incoming, std::string number, SocketAddress localMedia);
-  std::string localSdp(const std::string& direction) const;
+  // Our SDP: an offer of the phone's codecs, or (`answering`) an answer to remoteSdp_ with the
+  // first of its codecs the phone has.
+  std::string localSdp(const std::string& direction, bool answering = false) const;
   // The direction that answers an offer (RFC 3264 6.1): sendonly -> recvonly, ...
   static std::string AnswerDirectionFor(const std::string& offer);
 
@@ -146,7 +166,8 @@ class SimCall {
   std::vector<std::string> infos_;
   std::optional<sip::Replaces> replaces_;  // the INVITE's Replaces header
   OfferTiming offer_ = OfferTiming::kInInvite;
-  uint64_t link_ = 0;  // the stack's dialog id for this call
+  uint64_t link_ = 0;                // the stack's dialog id for this call
+  std::unique_ptr<SimAudio> audio_;  // with SimPhoneOptions::audio
 };
 
 struct SimPhoneOptions {
@@ -169,6 +190,12 @@ struct SimPhoneOptions {
   bool supportsTimer = false;
   // The phone's INVITEs say Require: 100rel: the PBX's 1xx come reliably and it PRACKs them.
   bool require100rel = false;
+  // The codecs the phone offers and answers with (SDP names: "PCMU", "PCMA", "G722", "opus"),
+  // and whether it has RFC 4733 telephone-event.
+  std::vector<std::string> codecs{"PCMU", "PCMA"};
+  bool telephoneEvent = true;
+  // Calls carry real audio (see SimCall::playTone()); otherwise only counted packets.
+  bool audio = false;
 };
 
 class SimPhone {

@@ -47,10 +47,11 @@
 #include "absl/status/statusor.h"
 #include "lib/media/audio/audio_frame.h"
 #include "lib/media/audio/sound_file.h"
+#include "pbx/media/media_types.h"
 
 namespace pbx::media::internal {
 
-enum class RecordingMode { kMixed, kStereo, kReceiveOnly, kTransmitOnly };
+// The modes are the public RecordingMode (pbx/media/media_types.h).
 
 struct Recording;  // the state a Recorder shares with its writer (recorder.cc)
 

@@ -44,7 +44,10 @@ absl::StatusOr<std::unique_ptr<MediaEngineImpl>> MediaEngineImpl::Create(
 
 MediaEngineImpl::MediaEngineImpl(const MediaEngineOptions& options, const InetAddress& address,
                                  const TimeSource& time)
-    : address_(address), time_(time), ports_(options.portMin, options.portMax) {}
+    : address_(address),
+      time_(time),
+      ports_(options.portMin, options.portMax),
+      services_(std::make_unique<MediaServices>(time)) {}
 
 MediaEngineImpl::~MediaEngineImpl() {
   const int64_t alive = relaysActive_.load();
@@ -54,6 +57,7 @@ MediaEngineImpl::~MediaEngineImpl() {
     PBX_LOG(kError, "media", "", "media engine destroyed with {} relays still alive", alive);
     std::abort();
   }
+  services_.reset();
   threads_.clear();
 }
 
@@ -119,7 +123,7 @@ absl::StatusOr<RtpRelayPtr> MediaEngineImpl::createRelayOn(MediaThread& thread,
   auto core = std::make_shared<RelayCore>(options, address_, std::array<PortPair*, 2>{*a, *b});
   thread.addRelay(core, std::move(bound));
   relaysActive_.fetch_add(1, std::memory_order_relaxed);
-  return std::make_unique<RtpRelayImpl>(std::move(core), thread, relaysActive_);
+  return std::make_unique<RtpRelayImpl>(std::move(core), thread, relaysActive_, *services_);
 }
 
 size_t MediaEngineImpl::idlePairs() const {

@@ -19,6 +19,7 @@
 #include "lib/media/rtp/inet_address.h"
 #include "lib/media/rtp/media_thread.h"
 #include "lib/media/rtp/port_allocator.h"
+#include "lib/media/terminated/media_services.h"
 #include "pbx/base/time_source.h"
 #include "pbx/media/media_engine.h"
 
@@ -57,6 +58,8 @@ class MediaEngineImpl final : public MediaEngine {
   std::atomic<size_t> nextThread_{0};
   // Last: the threads stop (and give their ports back) before the rest goes.
   std::vector<std::unique_ptr<MediaThread>> threads_;
+  // After the threads: its worker and writer post to them, so it goes first.
+  std::unique_ptr<MediaServices> services_;
 };
 
 }  // namespace pbx::media::internal

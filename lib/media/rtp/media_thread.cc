@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -142,9 +143,48 @@ void MediaThread::registerRelay(const std::shared_ptr<RelayCore>& relay,
   relays_.emplace(relay.get(), relay);
 }
 
+void MediaThread::updateTicking(RelayCore& relay) {
+  const bool wanted = relay.terminating();
+  if (wanted == relay.ticking) return;
+  relay.ticking = wanted;
+  if (wanted) {
+    if (ticking_.empty()) nextTick_ = time_.monotonicTime() + kTick;
+    ticking_.push_back(&relay);
+  } else {
+    std::erase(ticking_, &relay);
+    relay.tick(time_.monotonicTime());  // publishes that it relays again
+  }
+}
+
+void MediaThread::tick(MonotonicTime now) {
+  if (ticking_.empty() || now < nextTick_) return;
+  for (RelayCore* relay : ticking_) relay->tick(now);
+  // A relay whose last operation ended on this tick forwards again.
+  std::erase_if(ticking_, [](RelayCore* relay) {
+    if (relay->terminating()) return false;
+    relay->ticking = false;
+    return true;
+  });
+  nextTick_ += kTick;
+  // Far behind (the thread was starved): start the cadence again rather than burst.
+  if (now - nextTick_ > 5 * kTick) nextTick_ = now + kTick;
+}
+
+int MediaThread::waitMs(MonotonicTime now) const {
+  const int soonMs = static_cast<int>(kSoonDelay.count());
+  if (ticking_.empty()) return soonMs;
+  if (now >= nextTick_) return 0;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(nextTick_ - now);
+  return std::min(soonMs, static_cast<int>(left.count()));
+}
+
 void MediaThread::unregisterRelay(RelayCore* relay) {
   auto it = relays_.find(relay);
   if (it == relays_.end()) return;
+  if (relay->ticking) {
+    std::erase(ticking_, relay);
+    relay->ticking = false;
+  }
   const MonotonicTime now = time_.monotonicTime();
   std::lock_guard<std::mutex> lock(poolMutex_);
   for (RelaySide side : {RelaySide::kA, RelaySide::kB}) {
@@ -207,9 +247,8 @@ void MediaThread::run() {
   cpu_.start();
 
   epoll_event events[kEventsPerWait];
-  const int soonMs = static_cast<int>(kSoonDelay.count());
   while (running_) {
-    int count = epoll_wait(epollFd_, events, kEventsPerWait, soonMs);
+    int count = epoll_wait(epollFd_, events, kEventsPerWait, waitMs(time_.monotonicTime()));
     if (count < 0) {
       if (errno != EINTR) {
         PBX_LOG(kError, "media", name, "epoll_wait: {}", strerror(errno));
@@ -231,6 +270,7 @@ void MediaThread::run() {
       // A pair closed above (expired) is not in this batch: expiry runs after it.
       if (slot != nullptr) onReadable(*slot, now);
     }
+    tick(time_.monotonicTime());
     closeIdlePairs(now, /*all=*/false);
   }
   // Relays are closed before the engine goes; any left here means a bug upstream, but their

@@ -27,6 +27,11 @@
 // pair taken from the pool but whose relay is not registered yet is left alone: its relay's
 // registration was posted before its address was given out, so it runs first.
 //
+// Ticks: relays whose media is terminated (transcoding, playing, recording) are ticked every
+// kTick (20 ms) so they send what they encoded; the loop's wait ends at the next tick. A
+// relay joins or leaves the tick list through updateTicking(), called after each change to
+// its media.
+//
 // Thread-safety: post(), takeIdlePair(), giveBack(), addRelay(), closeRelay(), idlePairs(),
 // load(), counters() and isThreadSafe() may be called from any thread; everything else
 // belongs to the thread itself.
@@ -63,6 +68,7 @@ class MediaThread {
   static constexpr size_t kSoonBatch = 64;  // this many queued posts wake the thread
   static constexpr std::chrono::seconds kReuseAfter{1};
   static constexpr std::chrono::seconds kIdleClose{10};
+  static constexpr std::chrono::milliseconds kTick{20};
 
   // `ports` gets the port of each pair the thread closes back; it must outlive the thread.
   static absl::StatusOr<std::unique_ptr<MediaThread>> Create(int index, const TimeSource& time,
@@ -83,6 +89,8 @@ class MediaThread {
   // Puts the relay's pairs back into the idle pool, on this thread.
   void closeRelay(std::shared_ptr<RelayCore> relay);
   size_t idlePairs() const;
+  // On this thread, after a change to `relay`'s media: ticks it while it is terminating.
+  void updateTicking(RelayCore& relay);
 
   // Relays living on this thread (for least-loaded placement).
   size_t load() const { return load_.load(std::memory_order_relaxed); }
@@ -100,6 +108,8 @@ class MediaThread {
   void unregisterRelay(RelayCore* relay);
   void onReadable(PortPair::Slot& slot, MonotonicTime now);
   void closeIdlePairs(MonotonicTime now, bool all);
+  void tick(MonotonicTime now);
+  int waitMs(MonotonicTime now) const;
 
   const int index_;
   const TimeSource& time_;
@@ -119,6 +129,8 @@ class MediaThread {
   std::unordered_map<RelayCore*, std::shared_ptr<RelayCore>> relays_;
   std::unordered_map<PortPair*, std::unique_ptr<PortPair>> pairs_;  // every pair in epoll
   std::unique_ptr<PacketBatch> batch_;
+  std::vector<RelayCore*> ticking_;
+  MonotonicTime nextTick_{};
 
   ThreadCounters counters_;
   ThreadCpuClock cpu_;

@@ -1,6 +1,7 @@
 #include "lib/media/rtp/relay_core.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 
 #include <string>
 
@@ -19,13 +20,70 @@ char SideName(RelaySide side) { return side == RelaySide::kA ? 'A' : 'B'; }
 
 }  // namespace
 
+// Hands the terminated media's events to call control's dispatcher. The relay's handle clears
+// `alive` (on that dispatcher's thread) when it goes, so events still queued then are dropped.
+class RelayCore::Events final : public EventOutput {
+ public:
+  explicit Events(const RelayOptions& options)
+      : dispatcher_(options.events), onEvent_(options.onEvent) {}
+  void report(const MediaEvent& event) override {
+    if (dispatcher_ == nullptr || !onEvent_) return;
+    dispatcher_->post([alive = alive, onEvent = onEvent_, event] {
+      if (alive->load()) onEvent(event);
+    });
+  }
+  const std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
+
+ private:
+  Dispatcher* dispatcher_;
+  std::function<void(const MediaEvent&)> onEvent_;
+};
+
 RelayCore::RelayCore(const RelayOptions& options, const InetAddress& local,
                      std::array<PortPair*, 2> pairs)
     : symmetric_(options.symmetricRtp),
       local_(local),
       rtpPorts_{pairs[0]->rtpPort, pairs[1]->rtpPort},
       name_("relay " + std::to_string(rtpPorts_[0]) + "/" + std::to_string(rtpPorts_[1])),
-      pairs_(pairs) {}
+      pairs_(pairs),
+      events_(std::make_unique<Events>(options)) {}
+
+RelayCore::~RelayCore() = default;
+
+std::shared_ptr<std::atomic<bool>> RelayCore::eventsAlive() const { return events_->alive; }
+
+void RelayCore::setForwarding(RelaySide from, bool enabled) {
+  forwarding_[Index(from)] = enabled;
+  if (media_) media_->setForwarding(from, enabled);
+}
+
+TerminatedRelay& RelayCore::media() {
+  if (!media_) {
+    media_ = std::make_unique<TerminatedRelay>(*events_);
+    for (RelaySide side : {RelaySide::kA, RelaySide::kB})
+      media_->setForwarding(side, forwarding_[Index(side)]);
+  }
+  return *media_;
+}
+
+void RelayCore::tick(MonotonicTime now) {
+  if (terminating()) media_->tick(now, *this);
+  transcoding_.store(terminating(), std::memory_order_relaxed);
+}
+
+void RelayCore::sendRtp(RelaySide side, const uint8_t* data, size_t size) {
+  const InetAddress& destination = destinations_[Index(side)][Index(Channel::kRtp)];
+  if (destination.empty()) return;
+  ssize_t sent;
+  do {
+    sent = sendto(fd(side, Channel::kRtp), data, size, MSG_DONTWAIT, destination.sockaddrPtr(),
+                  destination.length());
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) return;
+  SideCounters& out = counters_[Index(side)];
+  Add(out.packetsSent, 1);
+  Add(out.bytesSent, size);
+}
 
 SocketAddress RelayCore::localAddress(RelaySide side) const {
   return local_.withPort(rtpPort(side)).toSocketAddress();
@@ -94,6 +152,8 @@ void RelayCore::forward(RelaySide side, Channel channel, PacketBatch& batch, siz
   const RelaySide to = Other(side);
   const InetAddress& destination = destinations_[Index(to)][Index(channel)];
   const bool forwarding = forwarding_[Index(side)];
+  const bool terminated = terminating();
+  const int events = media_ && channel == Channel::kRtp ? media_->telephoneEvent(side) : -1;
 
   uint64_t bytesIn = 0;
   uint64_t dropped = 0;
@@ -105,6 +165,13 @@ void RelayCore::forward(RelaySide side, Channel channel, PacketBatch& batch, siz
       ++dropped;
       continue;
     }
+    if (terminated) {
+      // Decoded and re-encoded on the tick; RTCP of the phone's own stream stays here.
+      if (channel == Channel::kRtp) media_->receive(side, batch.data(i), batch.size(i), now);
+      continue;
+    }
+    if (events >= 0 && (batch.data(i)[1] & 0x7f) == events)
+      media_->peek(side, batch.data(i), batch.size(i), now);
     if (!forwarding) continue;
     if (destination.empty()) {
       ++dropped;

@@ -33,7 +33,7 @@ struct EarlyMediaCall {
 };
 }  // namespace
 
-TEST_CASE("late offer: pbxd offers G.711 to the callee and the caller answers in its ACK") {
+TEST_CASE("late offer: pbxd offers every codec it has to the callee and the caller answers in its ACK") {
   TwoPhones t;
   auto [caller, in] = t.ringingCall(OfferTiming::kInAck);
   auto& out = *caller;
@@ -44,7 +44,8 @@ TEST_CASE("late offer: pbxd offers G.711 to the callee and the caller answers in
   REQUIRE(offer.ok());
   auto audio = offer->findMedia("audio");
   REQUIRE(audio);
-  CHECK(offer->media[*audio].formats == std::vector<std::string>{"0", "8", "101"});
+  // Opus (dynamic), G.722, G.711 µ-law and A-law, telephone-event: all pbxkit transcodes.
+  CHECK(offer->media[*audio].formats == std::vector<std::string>{"96", "9", "0", "8", "101"});
   CHECK(in->remoteMedia().ip() == "127.0.0.1");
   CHECK(in->remoteMedia().port() != 0);
 

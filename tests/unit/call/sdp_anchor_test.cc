@@ -1,3 +1,4 @@
+#include "lib/call/codec_policy.h"
 #include "lib/call/sdp_anchor.h"
 
 #include <doctest/doctest.h>
@@ -169,15 +170,23 @@ TEST_CASE("each leg's SDP is pbxd's own: nothing of the other party passes") {
   }
 }
 
-TEST_CASE("the default offer and a minimal offer come out the same shape") {
+TEST_CASE("pbxkit's own offer lists every codec it transcodes, and telephone-event") {
   pbx::call::LegSdp leg;
   auto local = *pbx::SocketAddress::Parse("::1", 20002);
-  std::string out = leg.anchor(pbx::call::DefaultAudioOffer(), local);
+  std::string out = leg.anchor(pbx::call::OwnOffer(), local);
   auto parsed = pbx::sip::SessionDescription::Parse(out);
   REQUIRE(parsed.ok());
   CHECK(parsed->sessionName == "pbxkit");
   CHECK(*parsed->rtpAddress(0) == local);
-  CHECK(parsed->media[0].rtpMaps().size() == 3);
-  CHECK(parsed->media[0].findAttribute("fmtp")->value == "101 0-16");
+  auto maps = parsed->media[0].rtpMaps();
+  REQUIRE(maps.size() == 5);
+  CHECK(maps[0].encoding == "opus");
+  CHECK(maps[0].clockRate == 48000);
+  CHECK(maps[0].channels == 2);
+  CHECK(maps[1].encoding == "G722");
+  CHECK(maps[2].encoding == "PCMU");
+  CHECK(maps[3].encoding == "PCMA");
+  CHECK(maps[4].encoding == "telephone-event");
+  CHECK(maps[4].fmtp == "0-16");
   CHECK(parsed->media[0].direction() == pbx::sip::MediaDirection::kSendRecv);
 }

@@ -1,0 +1,57 @@
+// Value types of the media pbxkit terminates: the format a leg's phone negotiated, DTMF digits
+// and how they travel, and what call control asks a leg's media to play or record.
+//
+//   media::StreamFormat format{.codec = "opus", .payloadType = 111, .telephoneEvent = 101};
+//   relay->setFormat(RelaySide::kA, format);   // relays or transcodes, whichever fits
+//
+// Thread-safety: value types.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace pbx::media {
+
+// The audio format one leg's phone negotiated, from the SDP offer/answer.
+struct StreamFormat {
+  std::string codec;        // SDP encoding name: "PCMU", "PCMA", "G722", "opus"; empty: unknown
+  int payloadType = -1;     // the codec's payload type on this leg
+  int telephoneEvent = -1;  // RFC 4733 telephone-event payload type; -1: not negotiated
+  std::string fmtp;         // the phone's fmtp for the codec (Opus: useinbandfec, ...)
+
+  bool known() const { return !codec.empty() && payloadType >= 0; }
+  bool operator==(const StreamFormat&) const = default;
+};
+
+// How a digit reached pbxkit or leaves it: RFC 4733 events in RTP, SIP INFO, or tones in the
+// audio itself.
+enum class DtmfMethod { kRfc4733, kInfo, kInband };
+std::string_view DtmfMethodName(DtmfMethod method);
+
+struct DtmfDigit {
+  char digit = 0;  // '0'-'9', '*', '#', 'A'-'D'
+  std::chrono::milliseconds duration{0};
+  DtmfMethod method = DtmfMethod::kRfc4733;
+};
+
+// What a recording holds of a two-party call (or of one leg).
+enum class RecordingMode {
+  kMixed,         // both directions in one mono channel
+  kStereo,        // left: what the recorded leg's phone said; right: what it heard
+  kReceiveOnly,   // what the leg's phone said
+  kTransmitOnly,  // what the leg's phone heard
+};
+
+// Something to play to a leg: prompt files (WAV or any format libsndfile reads, any rate),
+// played in order, and optionally looped (music on hold).
+struct PlayRequest {
+  std::vector<std::string> files;
+  bool loop = false;
+};
+
+}  // namespace pbx::media

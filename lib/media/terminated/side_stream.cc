@@ -1,0 +1,160 @@
+#include "lib/media/terminated/side_stream.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "lib/media/codec/codec_catalog.h"
+#include "lib/media/dtmf/rfc4733.h"
+#include "lib/media/rtp/jitter_buffer.h"
+
+namespace pbx::media::internal {
+namespace {
+
+constexpr uint8_t kComfortNoise = 13;  // RFC 3389
+
+}  // namespace
+
+struct SideStream::Parts {
+  AudioEncoderPtr encoder;
+  AudioDecoderPtr decoder;
+  std::unique_ptr<JitterBuffer> jitter;
+  std::unique_ptr<Rfc4733Receiver> events;  // null without telephone-event
+  std::unique_ptr<Rfc4733Sender> digits;
+  DtmfEvents received;  // digits not taken yet
+};
+
+CodecParams ParamsFor(const StreamFormat& format) {
+  CodecParams params;
+  params.name = format.codec;
+  if (absl::EqualsIgnoreCase(format.codec, "opus")) ParseOpusFmtp(format.fmtp, params);
+  return params;
+}
+
+absl::StatusOr<std::unique_ptr<SideStream>> SideStream::Create(const StreamFormat& format,
+                                                               uint32_t ssrc) {
+  auto parts = std::make_unique<Parts>();
+  const CodecParams params = ParamsFor(format);
+  auto encoder = CreateEncoder(params);
+  if (!encoder.ok()) return encoder.status();
+  auto decoder = CreateDecoder(params);
+  if (!decoder.ok()) return decoder.status();
+  parts->encoder = std::move(*encoder);
+  parts->decoder = std::move(*decoder);
+  // The stream's RTP clock: one 20 ms frame is timestampStep() units.
+  const uint32_t step = parts->encoder->timestampStep();
+  const int clockRate = static_cast<int>(step) * 50;
+  JitterBuffer::Options jitter;
+  jitter.clockRate = clockRate;
+  jitter.frameStep = step;
+  auto buffer = JitterBuffer::Create(jitter);
+  if (!buffer.ok()) return buffer.status();
+  parts->jitter = std::move(*buffer);
+  if (format.telephoneEvent >= 0) {
+    auto receiver = Rfc4733Receiver::Create(clockRate);
+    if (!receiver.ok()) return receiver.status();
+    auto sender = Rfc4733Sender::Create(clockRate);
+    if (!sender.ok()) return sender.status();
+    parts->events = std::move(*receiver);
+    parts->digits = std::move(*sender);
+  }
+  return std::unique_ptr<SideStream>(new SideStream(format, ssrc, std::move(parts)));
+}
+
+SideStream::SideStream(const StreamFormat& format, uint32_t ssrc, std::unique_ptr<Parts> parts)
+    : format_(format), parts_(std::move(parts)) {
+  sent_.ssrc = ssrc;
+  sent_.payloadType = static_cast<uint8_t>(format.payloadType & 0x7f);
+  sent_.sequence = static_cast<uint16_t>(ssrc >> 16);
+  sent_.timestamp = ssrc * 2654435761u;  // any start will do; RFC 3550 asks for a random one
+  sent_.marker = true;
+}
+
+SideStream::~SideStream() = default;
+
+void SideStream::receive(const RtpView& packet, MonotonicTime now) {
+  const int type = packet.header.payloadType;
+  if (type == format_.telephoneEvent && parts_->events) {
+    DtmfEvents events =
+        parts_->events->onPacket(packet.header, packet.payload, packet.payloadSize, now);
+    for (const DtmfDigit& digit : events.completed()) parts_->received.add(digit);
+    parts_->jitter->skip(packet.header);
+    return;
+  }
+  if (type == kComfortNoise) {
+    parts_->jitter->skip(packet.header);
+    return;
+  }
+  parts_->jitter->push(packet.header, packet.payload, packet.payloadSize, now);
+}
+
+DtmfEvents SideStream::takeDigits(MonotonicTime now) {
+  if (parts_->events) {
+    DtmfEvents late = parts_->events->onTick(now);
+    for (const DtmfDigit& digit : late.completed()) parts_->received.add(digit);
+  }
+  return std::exchange(parts_->received, DtmfEvents{});
+}
+
+const AudioFrame* SideStream::pull(MonotonicTime now) {
+  // The buffer's cursor moves one frame per pop, so it is asked every tick, even while a
+  // packet longer than 20 ms still has audio left here.
+  JitterBuffer::Pop pop = parts_->jitter->pop(now);
+  bool missing = pop.kind == JitterBuffer::Pop::kMissing;
+  if (pop.kind == JitterBuffer::Pop::kPacket) {
+    const int decoded = parts_->decoder->decode(
+        pop.payload, pop.size, pending_.data() + pendingCount_, pending_.size() - pendingCount_);
+    if (decoded > 0) {
+      pendingCount_ += static_cast<size_t>(decoded);
+      received_ = true;
+    } else {
+      missing = true;  // undecodable: as good as lost
+    }
+  }
+  if (pendingCount_ == 0) {
+    if (!missing || !received_) return nullptr;  // silence (DTX), or nothing arrived yet
+    parts_->decoder->conceal(frame_);
+    return &frame_;
+  }
+  const size_t take = std::min(pendingCount_, kFrameSamples);
+  std::copy_n(pending_.begin(), take, frame_.samples.begin());
+  std::fill(frame_.samples.begin() + static_cast<ptrdiff_t>(take), frame_.samples.end(), 0);
+  std::copy(pending_.begin() + static_cast<ptrdiff_t>(take),
+            pending_.begin() + static_cast<ptrdiff_t>(pendingCount_), pending_.begin());
+  pendingCount_ -= take;
+  return &frame_;
+}
+
+void SideStream::sendDigit(const media::DtmfDigit& digit) {
+  if (parts_->digits) parts_->digits->send(digit.digit, digit.duration).IgnoreError();
+}
+
+bool SideStream::sendingDigit() const { return parts_->digits && !parts_->digits->idle(); }
+
+size_t SideStream::packetize(const AudioFrame& frame, uint8_t* packet) {
+  const uint32_t step = parts_->encoder->timestampStep();
+  size_t size = 0;
+  if (parts_->digits) {
+    if (auto event = parts_->digits->nextPacket(sent_.timestamp)) {
+      RtpHeader header = sent_;
+      header.payloadType = static_cast<uint8_t>(format_.telephoneEvent & 0x7f);
+      header.marker = event->marker;
+      header.timestamp = event->timestamp;
+      size = WriteRtpHeader(header, packet);
+      std::memcpy(packet + size, event->payload.data(), event->payload.size());
+      size += event->payload.size();
+    }
+  }
+  if (size == 0) {
+    const size_t payload = parts_->encoder->encode(frame, packet + 12, kMaxPayloadBytes);
+    if (payload != 0) {
+      size = WriteRtpHeader(sent_, packet) + payload;
+      sent_.marker = false;
+    }
+  }
+  if (size != 0) ++sent_.sequence;
+  sent_.timestamp += step;
+  return size;
+}
+
+}  // namespace pbx::media::internal
