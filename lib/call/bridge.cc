@@ -26,11 +26,21 @@ bool Bridge::applyRemote(Leg& leg, const sip::SessionDescription& sdp) {
   return address.ok();
 }
 
-void Bridge::refresh(const Leg* a, const Leg* b) {
-  for (const Leg* leg : {a, b}) {
+void Bridge::refresh(Leg* a, Leg* b) {
+  for (Leg* leg : {a, b}) {
     if (leg == nullptr || !leg->remote || !leg->sdp.lastSent()) continue;
-    relay_->setFormat(leg->side, NegotiatedFormat(*leg->sdp.lastSent(), *leg->remote));
+    leg->format = NegotiatedFormat(*leg->sdp.lastSent(), *leg->remote);
+    relay_->setFormat(leg->side, leg->format);
   }
+  // Music on hold for the leg whose party holds it (sendonly/inactive, or our hold).
+  const Leg* listener = nullptr;
+  if (a && b) {
+    const bool aHolds = a->held || a->heldByUs, bHolds = b->held || b->heldByUs;
+    if (aHolds != bHolds) listener = aHolds ? b : a;
+  } else if (parked_) {
+    listener = a ? a : b;
+  }
+  playMusicOnHold(listener);
   // A leg that holds (sendonly, inactive) asked not to receive: the other leg's packets stop.
   // A leg the call API holds neither hears nor is heard.
   for (const Leg* leg : {a, b}) {
@@ -39,6 +49,16 @@ void Bridge::refresh(const Leg* a, const Leg* b) {
     bool send = !leg->held && !leg->heldByUs && !(other && other->heldByUs);
     relay_->setForwarding(media::Other(leg->side), send);
   }
+}
+
+void Bridge::playMusicOnHold(const Leg* listener) {
+  std::optional<media::RelaySide> side;
+  if (listener && listener->state == LegState::kAnswered && !musicOnHold_.empty())
+    side = listener->side;
+  if (side == holdMusicSide_) return;
+  if (holdMusicSide_) relay_->stopPlaying(*holdMusicSide_);
+  holdMusicSide_ = side;
+  if (side) relay_->play(*side, {musicOnHold_, /*loop=*/true});
 }
 
 sip::MediaDirection AnswerDirection(sip::MediaDirection offered) {

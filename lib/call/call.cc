@@ -45,19 +45,32 @@ Call::Call(CallId id, Dispatcher& dispatcher, sip::SignalingStack& stack, media:
       caller_(std::move(caller)),
       dialled_(std::move(dialled)),
       callUuid_(std::move(callUuid)),
-      created_(dispatcher.timeSource().systemTime()) {}
+      created_(dispatcher.timeSource().systemTime()),
+      mediaOperations_(dispatcher, [this](CallEventType type, const Leg* leg, std::string detail) {
+        emit(type, leg, std::nullopt, std::move(detail));
+      }) {}
 
 Call::~Call() = default;
 
 bool Call::ensureBridge() {
   if (bridge_) return true;
-  auto relay = media_.createRelay({});
+  media::RelayOptions options;
+  options.events = &dispatcher_;
+  options.onEvent = [this](const media::MediaEvent& event) { onMediaEvent(event); };
+  auto relay = media_.createRelay(options);
   if (!relay.ok()) {
     PBX_LOG(kWarning, "call", id_.str(), "no media relay: {}", relay.status().message());
     return false;
   }
-  bridge_.emplace(std::move(*relay));
+  bridge_.emplace(std::move(*relay), musicOnHold_);
   return true;
+}
+
+void Call::onMediaEvent(const media::MediaEvent& event) {
+  Leg* leg = nullptr;
+  for (Leg* candidate : {anchor_.get(), partner_.get()})
+    if (candidate && candidate->side == event.side) leg = candidate;
+  mediaOperations_.onRelayEvent(event, leg);
 }
 
 bool Call::callerWaiting() const {
@@ -274,6 +287,7 @@ void Call::hangup(const EndReason& reason) {
 
 void Call::finish(int failStatus, EndReason reason) {
   if (ended()) return;
+  mediaOperations_.abandon();
   bool wasAnswered = answered();
   state_ = CallState::kEnded;
   ringTimer_.reset();

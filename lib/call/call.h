@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "lib/call/bridge.h"
+#include "lib/call/call_media.h"
 #include "lib/call/leg.h"
 #include "pbx/base/dispatcher.h"
 #include "pbx/call/call_events.h"
@@ -188,6 +189,10 @@ class Call final : private LegObserver {
   // An inbound caller that has not been answered.
   bool callerWaiting() const;
   media::RtpRelay* relay() { return bridge_ ? &bridge_->relay() : nullptr; }
+  // Prompts, digit collections and recordings in progress (call_media.h); needs relay().
+  CallMedia& mediaOperations() { return mediaOperations_; }
+  // Music on hold: what a leg hears while the other holds it or it waits parked.
+  void setMusicOnHold(std::vector<std::string> files) { musicOnHold_ = std::move(files); }
   // Whether both bridged legs currently want media in both directions (not on hold).
   bool mediaExpected() const;
   CallInfo info() const;
@@ -213,6 +218,8 @@ class Call final : private LegObserver {
                sip::StatusResponder respond) override;
 
   bool ensureBridge();
+  // An event of the relay's terminated media (digits, prompts and recordings ending).
+  void onMediaEvent(const media::MediaEvent& event);
   // What the caller is answered (or, late offer, offered) once `callee` answered.
   sip::SessionDescription answerForCaller(const sip::SessionDescription& callee) const;
   sip::SessionDescription offerForRungLegs() const;
@@ -278,6 +285,8 @@ class Call final : private LegObserver {
   // Legs that ended (often inside their own callbacks): kept until the call is freed.
   std::vector<std::unique_ptr<Leg>> retired_;
   std::vector<TimerPtr> departures_;  // depart()'s grace timers
+  std::vector<std::string> musicOnHold_;
+  CallMedia mediaOperations_;
 };
 
 }  // namespace pbx::call

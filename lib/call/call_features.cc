@@ -31,6 +31,7 @@ void Call::depart(std::unique_ptr<Leg> leg) {
 
 void Call::retire(std::unique_ptr<Leg> leg) {
   if (!leg) return;
+  mediaOperations_.legGone(*leg);
   if (earlyMedia_ == leg.get()) earlyMedia_ = nullptr;
   retired_.push_back(std::move(leg));
 }
@@ -140,6 +141,8 @@ absl::Status Call::park(Leg& stays, std::string slot, bool byRefer) {
   }
   // Nothing goes where the parker was until someone picks the call up.
   bridge_->relay().setRemote(media::Other(anchor_->side), SocketAddress());
+  bridge_->setParked(true);
+  bridge_->refresh(anchor_.get(), nullptr);  // music on hold while it waits
   PBX_LOG(kInfo, "call", id_.str(), "{} parked in {} by {}", anchor_->party.number, parkedSlot_,
           parker_.number);
   emit(CallEventType::kParked, anchor_.get(), std::nullopt, parkedSlot_);
@@ -225,6 +228,7 @@ void Call::adoptInbound(std::unique_ptr<Leg> leg, Leg* replaced, CallEventType e
     }
     (anchor_ ? partner_ : anchor_) = std::move(leg);
     parkedSlot_.clear();
+    bridge_->setParked(false);
     state_ = CallState::kAnswered;
     bridge_->refresh(anchor_.get(), partner_.get());
     Leg* joined = partner_ ? partner_.get() : anchor_.get();
@@ -448,9 +452,18 @@ void Call::legInfo(Leg& leg, const std::string& contentType, const std::string& 
       (!std::isdigit(static_cast<unsigned char>(digit[0])) && !std::strchr("*#ABCDabcd", digit[0])))
     return respond(400);
   respond(200);
-  emit(CallEventType::kDtmf, &leg, std::nullopt, digit);
-  // A B2BUA passes the digit on to the other party the way it came.
-  if (Leg* to = other(leg); to && to->state == LegState::kAnswered) to->sendInfo(contentType, body);
+  mediaOperations_.digit(leg, {static_cast<char>(std::toupper(digit[0])),
+                               std::chrono::milliseconds(100), media::DtmfMethod::kInfo});
+  // The other party gets it as RFC 4733 events when it negotiated them, else as it came.
+  Leg* to = other(leg);
+  if (!to || to->state != LegState::kAnswered) return;
+  if (to->format.telephoneEvent >= 0 && bridge_) {
+    bridge_->relay().sendDtmf(
+        to->side, {static_cast<char>(std::toupper(digit[0])), std::chrono::milliseconds(100),
+                   media::DtmfMethod::kRfc4733});
+  } else {
+    to->sendInfo(contentType, body);
+  }
 }
 
 }  // namespace pbx::call

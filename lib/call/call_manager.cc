@@ -20,6 +20,7 @@ CallLayerOptions CallLayerOptions::From(const Options& o) {
   c.numbering = o.routing.numbering;
   c.parkTimeout = o.routing.parkTimeout;
   c.sessionTimer = o.sip.sessionTimer;
+  c.musicOnHold = o.media.musicOnHold;
   return c;
 }
 
@@ -56,6 +57,7 @@ CallManager::Entry& CallManager::add(std::unique_ptr<Call> call) {
   CallId id = call->id();
   Entry& entry = calls_[id];
   entry.call = std::move(call);
+  entry.call->setMusicOnHold(options_.musicOnHold);
   metrics_.activeCalls.set(static_cast<double>(calls_.size()));
   return entry;
 }

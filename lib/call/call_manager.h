@@ -29,6 +29,7 @@ struct CallLayerOptions {
   routing::NumberingPlan numbering;
   std::chrono::seconds parkTimeout{90};
   SessionTimerOptions sessionTimer;
+  std::vector<std::string> musicOnHold;
 
   static CallLayerOptions From(const Options& options);
 };
@@ -46,6 +47,14 @@ class CallManager final : private CallObserver {
 
   // The call API, on the signaling thread.
   absl::StatusOr<CallId> originate(const OriginateRequest& request);
+  // Media operations (call_manager_media.cc); an invalid leg means the call's anchor.
+  void play(CallId call, LegId leg, const media::PlayRequest& request, Completion done);
+  absl::Status stopPlaying(CallId call, LegId leg);
+  void collectDigits(CallId call, LegId leg, const DigitCollection& request,
+                     std::function<void(absl::StatusOr<CollectedDigits>)> done);
+  absl::StatusOr<uint64_t> startRecording(CallId call, const RecordingRequest& request);
+  absl::Status pauseRecording(CallId call, uint64_t recording, bool paused);
+  absl::Status stopRecording(CallId call, uint64_t recording);
   absl::Status answer(CallId id);
   absl::Status reject(CallId id, Cause cause, int sipStatus);
   absl::Status hangup(CallId id, Cause cause);

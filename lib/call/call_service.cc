@@ -121,6 +121,40 @@ void CallService::unbridge(CallId call, std::function<void(absl::StatusOr<CallId
       std::move(done));
 }
 
+void CallService::play(CallId call, LegId leg, media::PlayRequest request, Completion done) {
+  runAsync<absl::Status>(
+      [=](CallManager& m, Completion d) { m.play(call, leg, request, std::move(d)); },
+      std::move(done));
+}
+
+void CallService::stopPlaying(CallId call, LegId leg, Completion done) {
+  run<absl::Status>([=](CallManager& m) { return m.stopPlaying(call, leg); }, std::move(done));
+}
+
+void CallService::collectDigits(CallId call, LegId leg, DigitCollection request,
+                                std::function<void(absl::StatusOr<CollectedDigits>)> done) {
+  using Result = absl::StatusOr<CollectedDigits>;
+  runAsync<Result>([=](CallManager& m,
+                       std::function<void(Result)> d) { m.collectDigits(call, leg, request, d); },
+                   std::move(done));
+}
+
+void CallService::startRecording(CallId call, RecordingRequest request,
+                                 std::function<void(absl::StatusOr<uint64_t>)> done) {
+  run<absl::StatusOr<uint64_t>>([=](CallManager& m) { return m.startRecording(call, request); },
+                                std::move(done));
+}
+
+void CallService::pauseRecording(CallId call, uint64_t recording, bool paused, Completion done) {
+  run<absl::Status>([=](CallManager& m) { return m.pauseRecording(call, recording, paused); },
+                    std::move(done));
+}
+
+void CallService::stopRecording(CallId call, uint64_t recording, Completion done) {
+  run<absl::Status>([=](CallManager& m) { return m.stopRecording(call, recording); },
+                    std::move(done));
+}
+
 void CallService::sendDtmf(CallId call, LegId leg, std::string digits, Completion done) {
   run<absl::Status>([=](CallManager& m) { return m.sendDtmf(call, leg, digits); }, std::move(done));
 }

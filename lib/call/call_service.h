@@ -48,6 +48,14 @@ class CallService final : public CallControl {
   void bridge(CallId first, CallId second, Completion done) override;
   void unbridge(CallId call, std::function<void(absl::StatusOr<CallId>)> done) override;
   void sendDtmf(CallId call, LegId leg, std::string digits, Completion done) override;
+  void play(CallId call, LegId leg, media::PlayRequest request, Completion done) override;
+  void stopPlaying(CallId call, LegId leg, Completion done) override;
+  void collectDigits(CallId call, LegId leg, DigitCollection request,
+                     std::function<void(absl::StatusOr<CollectedDigits>)> done) override;
+  void startRecording(CallId call, RecordingRequest request,
+                      std::function<void(absl::StatusOr<uint64_t>)> done) override;
+  void pauseRecording(CallId call, uint64_t recording, bool paused, Completion done) override;
+  void stopRecording(CallId call, uint64_t recording, Completion done) override;
   void listCalls(std::function<void(std::vector<CallInfo>)> done) override;
   void setDialplan(routing::DialplanPtr dialplan) override;
   EventStream& events() override { return log_; }

@@ -137,7 +137,7 @@ const char* CallStateName(CallState state) {
 }
 
 namespace {
-constexpr std::array<std::pair<CallEventType, const char*>, 14> kEventNames = {{
+constexpr std::array<std::pair<CallEventType, const char*>, 17> kEventNames = {{
     {CallEventType::kCallStarted, "pbx.call.start"},
     {CallEventType::kRinging, "pbx.extension.incomingcall"},
     {CallEventType::kEarlyMedia, "pbx.call.early"},
@@ -151,6 +151,9 @@ constexpr std::array<std::pair<CallEventType, const char*>, 14> kEventNames = {{
     {CallEventType::kParked, "pbx.call.parked"},
     {CallEventType::kPickedUp, "pbx.call.pickup"},
     {CallEventType::kDtmf, "pbx.call.dtmf"},
+    {CallEventType::kRecordingStarted, "pbx.call.recording.start"},
+    {CallEventType::kRecordingStopped, "pbx.call.recording.stop"},
+    {CallEventType::kRecordingFailed, "pbx.call.recording.fail"},
     {CallEventType::kCallEnded, "pbx.call.end"},
 }};
 }  // namespace

@@ -78,6 +78,7 @@ class Leg final : public sip::DialogHandler {
   std::string sipCallId;
   std::string codec;                // the first codec of the last SDP this leg's phone sent
   std::vector<std::string> codecs;  // its account's codec preference; empty: all pbxkit has
+  media::StreamFormat format;       // what the leg's phone and pbxkit settled on (Bridge)
   bool held = false;                // the phone's last SDP said sendonly or inactive
   bool heldByUs = false;  // the call API put the leg on hold (our re-INVITE said sendonly)
   std::optional<sip::SessionDescription> remote;  // the phone's last SDP

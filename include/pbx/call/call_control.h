@@ -27,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "pbx/call/call_events.h"
+#include "pbx/call/call_media.h"
 #include "pbx/call/call_types.h"
 #include "pbx/routing/dialplan.h"
 
@@ -102,6 +103,25 @@ class CallControl {
   virtual void unbridge(CallId call, std::function<void(absl::StatusOr<CallId>)> done) = 0;
   // Sends DTMF digits (0-9, *, #, A-D) to a leg as SIP INFO (application/dtmf-relay).
   virtual void sendDtmf(CallId call, LegId leg, std::string digits, Completion done = {}) = 0;
+
+  // ---- media (on a leg; an invalid LegId means the call's anchor, its caller) ----
+  // Plays prompt files to the leg, early media included (after earlyMedia()). `done` gets OK
+  // once played out, Cancelled when stopped or replaced by another play, or the failure (a
+  // file that cannot be read, a leg without a codec pbxkit encodes).
+  virtual void play(CallId call, LegId leg, media::PlayRequest request, Completion done = {}) = 0;
+  virtual void stopPlaying(CallId call, LegId leg, Completion done = {}) = 0;
+  // Collects digits the leg's phone sends (RFC 4733, SIP INFO or in-band), by the rules of
+  // `request`. One collection per leg at a time: a new one replaces it.
+  virtual void collectDigits(CallId call, LegId leg, DigitCollection request,
+                             std::function<void(absl::StatusOr<CollectedDigits>)> done) = 0;
+  // Records the call (or one leg of it) to a WAV file; `done` gets the recording's id. Its end
+  // is an event: kRecordingStopped, or kRecordingFailed (an unwritable path, a full disk),
+  // which never ends the call.
+  virtual void startRecording(CallId call, RecordingRequest request,
+                              std::function<void(absl::StatusOr<uint64_t>)> done) = 0;
+  virtual void pauseRecording(CallId call, uint64_t recording, bool paused,
+                              Completion done = {}) = 0;
+  virtual void stopRecording(CallId call, uint64_t recording, Completion done = {}) = 0;
 
   // The calls in progress, as of the moment the signaling thread reads them.
   virtual void listCalls(std::function<void(std::vector<CallInfo>)> done) = 0;

@@ -45,7 +45,10 @@ enum class CallEventType {
   kParked,       // pbx.call.parked (detail: the slot)
   kPickedUp,     // pbx.call.pickup (party: who picked it up)
   kDtmf,         // pbx.call.dtmf (detail: the digit)
-  kCallEnded,    // pbx.call.end (end: the cause)
+  kRecordingStarted,  // pbx.call.recording.start (detail: the file)
+  kRecordingStopped,  // pbx.call.recording.stop (detail: the file)
+  kRecordingFailed,   // pbx.call.recording.fail (detail: the file, then why)
+  kCallEnded,         // pbx.call.end (end: the cause)
 };
 // The seed PBX's name of an event type: "pbx.call.start", "pbx.extension.incomingcall", ...
 const char* EventName(CallEventType type);

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "pbx/media/media_engine.h"
 
@@ -15,6 +17,9 @@ struct MediaOptions {
   // An answered call whose relay saw no RTP in either direction for this long is ended.
   // Zero disables the check.
   std::chrono::seconds rtpTimeout{60};
+  // What a leg hears while the other party holds it, or while it waits parked: sound files
+  // (WAV or any format libsndfile reads), looped. Empty: silence.
+  std::vector<std::string> musicOnHold;
 };
 
 }  // namespace pbx

@@ -1,0 +1,66 @@
+// CallManager: the call API's media operations — prompts, digit collection, recording.
+#include "lib/call/call_manager.h"
+
+namespace pbx::call {
+namespace {
+
+// The call's leg `id` (the anchor when invalid) with its relay, or why there is none.
+absl::StatusOr<std::pair<Leg*, media::RtpRelay*>> MediaLeg(Call* call, CallId callId, LegId id) {
+  if (call == nullptr) return absl::NotFoundError("no call " + callId.str());
+  Leg* leg = id.valid() ? call->findLeg(id) : call->anchor();
+  if (leg == nullptr)
+    return absl::NotFoundError("call " + callId.str() + " has no leg " + id.str());
+  if (call->relay() == nullptr || !leg->format.known())
+    return absl::FailedPreconditionError("leg " + leg->id.str() +
+                                         " has no media yet (answer it or send early media)");
+  return std::make_pair(leg, call->relay());
+}
+
+}  // namespace
+
+void CallManager::play(CallId id, LegId legId, const media::PlayRequest& request, Completion done) {
+  Call* call = find(id);
+  auto leg = MediaLeg(call, id, legId);
+  if (!leg.ok()) return done(leg.status());
+  call->mediaOperations().play(*leg->second, *leg->first, request, std::move(done));
+}
+
+absl::Status CallManager::stopPlaying(CallId id, LegId legId) {
+  Call* call = find(id);
+  auto leg = MediaLeg(call, id, legId);
+  if (!leg.ok()) return leg.status();
+  call->mediaOperations().stopPlaying(*leg->second, *leg->first);
+  return absl::OkStatus();
+}
+
+void CallManager::collectDigits(CallId id, LegId legId, const DigitCollection& request,
+                                std::function<void(absl::StatusOr<CollectedDigits>)> done) {
+  Call* call = find(id);
+  auto leg = MediaLeg(call, id, legId);
+  if (!leg.ok()) return done(leg.status());
+  call->mediaOperations().collect(*leg->second, *leg->first, request, std::move(done));
+}
+
+absl::StatusOr<uint64_t> CallManager::startRecording(CallId id, const RecordingRequest& request) {
+  if (request.path.empty()) return absl::InvalidArgumentError("name the file to record to");
+  Call* call = find(id);
+  auto leg = MediaLeg(call, id, request.leg);
+  if (!leg.ok()) return leg.status();
+  return call->mediaOperations().startRecording(*leg->second, *leg->first, request);
+}
+
+absl::Status CallManager::pauseRecording(CallId id, uint64_t recording, bool paused) {
+  Call* call = find(id);
+  if (call == nullptr || call->relay() == nullptr)
+    return absl::NotFoundError("no call " + id.str());
+  return call->mediaOperations().pauseRecording(*call->relay(), recording, paused);
+}
+
+absl::Status CallManager::stopRecording(CallId id, uint64_t recording) {
+  Call* call = find(id);
+  if (call == nullptr || call->relay() == nullptr)
+    return absl::NotFoundError("no call " + id.str());
+  return call->mediaOperations().stopRecording(*call->relay(), recording);
+}
+
+}  // namespace pbx::call
