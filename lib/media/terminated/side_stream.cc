@@ -204,8 +204,6 @@ size_t SideStream::packetize(const AudioFrame& frame, uint8_t* packet) {
   return size;
 }
 
-bool SideStream::secure() const { return parts_->srtp != nullptr; }
-
 SrtpSession::Stats SideStream::srtpStats() const {
   if (!parts_->srtp) return {};
   SrtpSession::Stats stats = parts_->srtp->stats();

@@ -63,7 +63,6 @@ class SideStream {
   void sendDigit(const media::DtmfDigit& digit);
   bool sendingDigit() const;
 
-  bool secure() const;  // SRTP
   // What SRTP did on this stream (all zero for plain RTP); a packet too large to unprotect
   // counts as malformed.
   SrtpSession::Stats srtpStats() const;
