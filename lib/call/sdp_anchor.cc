@@ -13,8 +13,12 @@ namespace {
 // What a stream's attributes may say on the other leg: what describes the media pbxd relays
 // unchanged. The codecs and their parameters (rtpmap, fmtp), packetization (ptime, maxptime),
 // direction (hold), RTCP feedback the two ends negotiate through the relay (rtcp-fb), and the
-// keys of media encrypted end to end (SDES crypto; DTLS-SRTP's fingerprint, setup and tls-id;
-// zrtp-hash), which must pass since the relay does not touch the packets.
+// keys of media encrypted end to end in the packets (DTLS-SRTP's fingerprint, setup and tls-id;
+// zrtp-hash), which must pass since the relay does not touch those packets.
+//
+// SDES keys (crypto) do not pass: pbxkit terminates SRTP on each leg (srtp_policy.h), so each
+// leg's keys are negotiated with that leg's phone alone, and one phone's keys never reach the
+// other party. The profile (RTP/AVP, RTP/SAVP) passes as it is; srtp_policy.h sets it per leg.
 //
 // Everything else is dropped, known or not, so that nothing of the other party or its
 // software reaches this one: tool, label and the like name them; ssrc, ssrc-group, msid and
@@ -25,8 +29,8 @@ namespace {
 // extmap goes too: the header extensions phones offer for audio are either tied to the mid
 // dropped above or optional, and a receiver ignores extensions it did not negotiate.
 constexpr absl::string_view kMediaAttributes[] = {
-    "rtpmap",   "fmtp",    "ptime",  "maxptime",    "sendrecv", "sendonly", "recvonly",
-    "inactive", "rtcp-fb", "crypto", "fingerprint", "setup",    "tls-id",   "zrtp-hash",
+    "rtpmap",   "fmtp",    "ptime",       "maxptime", "sendrecv", "sendonly",  "recvonly",
+    "inactive", "rtcp-fb", "fingerprint", "setup",    "tls-id",   "zrtp-hash",
 };
 // Session level: a direction for every stream, and DTLS-SRTP's keys.
 constexpr absl::string_view kSessionAttributes[] = {

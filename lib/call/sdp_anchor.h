@@ -2,10 +2,10 @@
 // relay endpoint that faces this leg. Streams we do not relay (video, a second audio) are
 // disabled (port 0) so no media bypasses the PBX. The session is pbxd's own (origin and
 // session name "pbxkit"); of the other party's attributes only those describing the media
-// pbxd relays pass (codecs, packetization, direction, RTCP feedback, end-to-end media keys):
-// addresses, ICE, CNAMEs, stream ids and the names of the other phone and its software do not
-// (the list and its reasons are in sdp_anchor.cc). The parser has already dropped i=, u=, e=
-// and p= lines.
+// pbxd relays pass (codecs, packetization, direction, RTCP feedback, DTLS-SRTP and ZRTP keys):
+// addresses, ICE, CNAMEs, stream ids, the names of the other phone and its software, and its
+// SDES keys (pbxkit keys SRTP per leg, see srtp_policy.h) do not (the list and its reasons are
+// in sdp_anchor.cc). The parser has already dropped i=, u=, e= and p= lines.
 //
 //   LegSdp leg;
 //   std::string offer = leg.anchor(callerOffer, relay->localAddress(RelaySide::kB));

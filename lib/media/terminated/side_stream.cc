@@ -4,14 +4,34 @@
 #include <cstring>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "lib/media/codec/codec_catalog.h"
 #include "lib/media/dtmf/rfc4733.h"
 #include "lib/media/rtp/jitter_buffer.h"
+#include "lib/media/srtp/sdes.h"
 
 namespace pbx::media::internal {
 namespace {
 
 constexpr uint8_t kComfortNoise = 13;  // RFC 3389
+
+// Errors name the suite and which key is wrong, never the key.
+absl::StatusOr<std::unique_ptr<SrtpSession>> CreateSrtp(const SrtpKeys& keys) {
+  const std::optional<SrtpSuite> suite = SuiteFromName(keys.suite);
+  if (!suite) return absl::InvalidArgumentError(absl::StrCat("unknown SRTP suite ", keys.suite));
+  CryptoAttribute local, remote;
+  local.suite = remote.suite = *suite;
+  local.keySaltBase64 = keys.localKey;
+  remote.keySaltBase64 = keys.remoteKey;
+  auto tx = local.DecodeKeySalt();
+  if (!tx.ok())
+    return absl::InvalidArgumentError(absl::StrCat("our SRTP key: ", tx.status().message()));
+  auto rx = remote.DecodeKeySalt();
+  if (!rx.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("the phone's SRTP key: ", rx.status().message()));
+  return SrtpSession::Create(*suite, *tx, *rx);
+}
 
 }  // namespace
 
@@ -21,7 +41,11 @@ struct SideStream::Parts {
   std::unique_ptr<JitterBuffer> jitter;
   std::unique_ptr<Rfc4733Receiver> events;  // null without telephone-event
   std::unique_ptr<Rfc4733Sender> digits;
-  DtmfEvents received;  // digits not taken yet
+  DtmfEvents received;                // digits not taken yet
+  std::unique_ptr<SrtpSession> srtp;  // null for plain RTP
+  // SRTP unprotects in place, and a received packet is the relay's (const): it is copied here.
+  std::array<uint8_t, kMaxReceived> unprotected{};
+  uint64_t oversized = 0;
 };
 
 CodecParams ParamsFor(const StreamFormat& format) {
@@ -58,6 +82,11 @@ absl::StatusOr<std::unique_ptr<SideStream>> SideStream::Create(const StreamForma
     parts->events = std::move(*receiver);
     parts->digits = std::move(*sender);
   }
+  if (format.srtp) {
+    auto srtp = CreateSrtp(*format.srtp);
+    if (!srtp.ok()) return srtp.status();
+    parts->srtp = std::move(*srtp);
+  }
   return std::unique_ptr<SideStream>(new SideStream(format, ssrc, std::move(parts)));
 }
 
@@ -72,7 +101,22 @@ SideStream::SideStream(const StreamFormat& format, uint32_t ssrc, std::unique_pt
 
 SideStream::~SideStream() = default;
 
-void SideStream::receive(const RtpView& packet, MonotonicTime now) {
+void SideStream::receive(const uint8_t* data, size_t size, MonotonicTime now) {
+  if (!parts_->srtp) {
+    if (auto packet = ParseRtp(data, size)) deliver(*packet, now);
+    return;
+  }
+  if (size > parts_->unprotected.size()) {
+    ++parts_->oversized;
+    return;
+  }
+  uint8_t* buffer = parts_->unprotected.data();
+  std::memcpy(buffer, data, size);
+  if (!parts_->srtp->unprotect(buffer, size)) return;  // counted by the session
+  if (auto packet = ParseRtp(buffer, size)) deliver(*packet, now);
+}
+
+void SideStream::deliver(const RtpView& packet, MonotonicTime now) {
   const int type = packet.header.payloadType;
   if (type == format_.telephoneEvent && parts_->events) {
     DtmfEvents events =
@@ -154,7 +198,17 @@ size_t SideStream::packetize(const AudioFrame& frame, uint8_t* packet) {
   }
   if (size != 0) ++sent_.sequence;
   sent_.timestamp += step;
+  // A packet that cannot be protected is not sent: it counts as a protect failure, and the
+  // phone sees a lost packet.
+  if (size != 0 && parts_->srtp && !parts_->srtp->protect(packet, size, kMaxPacket)) size = 0;
   return size;
+}
+
+SrtpSession::Stats SideStream::srtpStats() const {
+  if (!parts_->srtp) return {};
+  SrtpSession::Stats stats = parts_->srtp->stats();
+  stats.malformed += parts_->oversized;
+  return stats;
 }
 
 }  // namespace pbx::media::internal

@@ -6,8 +6,12 @@
 // frame is encoded into one packet with our own SSRC, sequence and timestamp, or replaced by
 // RFC 4733 event packets while a digit is being sent.
 //
+// SRTP (format.srtp set): every packet received is unprotected before it is parsed (one that
+// does not authenticate, or replays, is dropped and counted: srtpStats()), and every packet
+// sent is protected. The keys stay in the SrtpSession; nothing here logs them.
+//
 //   auto stream = SideStream::Create(format, ssrc);
-//   stream->receive(view, now);                  // each packet that arrived
+//   stream->receive(data, size, now);            // each packet that arrived
 //   const AudioFrame* said = stream->pull(now);  // each tick: 20 ms, or null before any audio
 //   size_t size = stream->packetize(heard, packet);
 //
@@ -24,6 +28,7 @@
 #include "lib/media/codec/audio_codec.h"
 #include "lib/media/dtmf/dtmf_digit.h"
 #include "lib/media/rtp/rtp_header.h"
+#include "lib/media/srtp/srtp_session.h"
 #include "pbx/base/time_source.h"
 #include "pbx/media/media_types.h"
 
@@ -31,8 +36,10 @@ namespace pbx::media::internal {
 
 class SideStream {
  public:
-  // Room for one packet we send: RTP header plus the largest payload.
-  static constexpr size_t kMaxPacket = 12 + kMaxPayloadBytes;
+  // Room for one packet we send: RTP header, the largest payload, and the SRTP tag.
+  static constexpr size_t kMaxPacket = 12 + kMaxPayloadBytes + SrtpSession::kMaxOverhead;
+  // A received packet larger than this is dropped (the relay reads at most 2048 bytes).
+  static constexpr size_t kMaxReceived = 2048;
 
   static absl::StatusOr<std::unique_ptr<SideStream>> Create(const StreamFormat& format,
                                                             uint32_t ssrc);
@@ -40,22 +47,30 @@ class SideStream {
 
   const StreamFormat& format() const { return format_; }
 
-  void receive(const RtpView& packet, MonotonicTime now);
+  // A packet from the phone, as it arrived (SRTP: still protected). Drops what does not parse
+  // or authenticate.
+  void receive(const uint8_t* data, size_t size, MonotonicTime now);
   // This tick's 20 ms of what the phone said, or null while it has sent no audio yet.
   const AudioFrame* pull(MonotonicTime now);
   // The digits the phone sent as RFC 4733 events since the last call, each once.
   DtmfEvents takeDigits(MonotonicTime now);
 
   // One tick of what the phone hears, as a packet: the frame encoded, or an RFC 4733 event
-  // packet while a digit is being sent. Returns the packet's size (0: nothing to send).
+  // packet while a digit is being sent, protected when the leg is SRTP. `packet` holds
+  // kMaxPacket bytes. Returns the packet's size (0: nothing to send).
   size_t packetize(const AudioFrame& frame, uint8_t* packet);
   // Queues a digit to send as RFC 4733 events (the format must have telephone-event).
   void sendDigit(const media::DtmfDigit& digit);
   bool sendingDigit() const;
 
+  // What SRTP did on this stream (all zero for plain RTP); a packet too large to unprotect
+  // counts as malformed.
+  SrtpSession::Stats srtpStats() const;
+
  private:
   struct Parts;
   SideStream(const StreamFormat& format, uint32_t ssrc, std::unique_ptr<Parts> parts);
+  void deliver(const RtpView& packet, MonotonicTime now);
 
   const StreamFormat format_;
   std::unique_ptr<Parts> parts_;

@@ -14,6 +14,17 @@
 namespace pbx::media::internal {
 namespace {
 
+void Accumulate(SrtpSession::Stats& total, const SrtpSession::Stats& more) {
+  total.rtpProtected += more.rtpProtected;
+  total.rtcpProtected += more.rtcpProtected;
+  total.protectFailures += more.protectFailures;
+  total.rtpUnprotected += more.rtpUnprotected;
+  total.rtcpUnprotected += more.rtcpUnprotected;
+  total.authFailures += more.authFailures;
+  total.replayFailures += more.replayFailures;
+  total.malformed += more.malformed;
+}
+
 uint32_t NewSsrc() {
   static thread_local std::mt19937 random{std::random_device{}()};
   return static_cast<uint32_t>(random());
@@ -23,6 +34,7 @@ uint32_t NewSsrc() {
 
 struct TerminatedRelay::Side {
   std::unique_ptr<SideStream> stream;  // null while relaying, or for a format we cannot code
+  bool cannotCode = false;             // creating the stream failed: not retried every tick
   const AudioFrame* said = nullptr;    // this tick's audio from the phone, null for none
   AudioFrame heard;                    // this tick's audio to the phone
   Player player;
@@ -30,6 +42,7 @@ struct TerminatedRelay::Side {
   bool detectInband = false;
   std::unique_ptr<DtmfDetector> detector;
   std::unique_ptr<DtmfGenerator> generator;  // in-band digits for a phone without RFC 4733
+  SrtpSession::Stats srtpBefore;             // of the streams this side had before
 
   bool busy() const {
     return playId != 0 || detectInband || (generator && generator->active()) ||
@@ -52,8 +65,23 @@ TerminatedRelay::~TerminatedRelay() = default;
 void TerminatedRelay::setFormat(RelaySide side, const StreamFormat& format) {
   if (formats_[Index(side)] == format) return;
   formats_[Index(side)] = format;
-  sides_[Index(side)]->stream.reset();  // a new format: a new stream in it
+  dropStream(Index(side));  // a new format: a new stream in it
+  sides_[Index(side)]->cannotCode = false;
   update();
+}
+
+void TerminatedRelay::dropStream(size_t index) {
+  Side& side = *sides_[index];
+  if (!side.stream) return;
+  Accumulate(side.srtpBefore, side.stream->srtpStats());
+  side.stream.reset();
+}
+
+SrtpSession::Stats TerminatedRelay::srtpStats(RelaySide which) const {
+  const Side& side = *sides_[Index(which)];
+  SrtpSession::Stats stats = side.srtpBefore;
+  if (side.stream) Accumulate(stats, side.stream->srtpStats());
+  return stats;
 }
 
 void TerminatedRelay::setForwarding(RelaySide from, bool enabled) {
@@ -152,19 +180,24 @@ void TerminatedRelay::stopRecording(uint64_t id) {
 void TerminatedRelay::update() {
   const bool bothKnown = formats_[0].known() && formats_[1].known();
   bool needed = (bothKnown && !(formats_[0] == formats_[1])) || !recordings_.empty();
-  for (size_t i = 0; i < 2; ++i) needed = needed || sides_[i]->busy() || !pendingDigits_[i].empty();
+  // An SRTP side always: the other side has other keys, or none, so no packet can pass as is.
+  for (size_t i = 0; i < 2; ++i) {
+    needed = needed || sides_[i]->busy() || !pendingDigits_[i].empty() ||
+             (formats_[i].known() && formats_[i].srtp.has_value());
+  }
   terminating_ = needed;
   for (size_t i = 0; i < 2; ++i) {
     Side& side = *sides_[i];
     if (!terminating_) {
-      side.stream.reset();  // relaying again: a later switch starts a fresh stream
+      dropStream(i);  // relaying again: a later switch starts a fresh stream
       continue;
     }
-    if (!side.stream && formats_[i].known()) {
+    if (!side.stream && !side.cannotCode && formats_[i].known()) {
       auto stream = SideStream::Create(formats_[i], NewSsrc());
       if (stream.ok()) {
         side.stream = std::move(*stream);
       } else {
+        side.cannotCode = true;
         PBX_LOG(kWarning, "media", "", "cannot code {}: {}", formats_[i].codec,
                 stream.status().message());
       }
@@ -190,9 +223,8 @@ void TerminatedRelay::peek(RelaySide side, const uint8_t* data, size_t size, Mon
 }
 
 void TerminatedRelay::receive(RelaySide side, const uint8_t* data, size_t size, MonotonicTime now) {
-  auto packet = ParseRtp(data, size);
   SideStream* stream = sides_[Index(side)]->stream.get();
-  if (packet && stream) stream->receive(*packet, now);
+  if (stream) stream->receive(data, size, now);
 }
 
 void TerminatedRelay::report(RelaySide side, const DtmfEvents& events, DtmfMethod method) {

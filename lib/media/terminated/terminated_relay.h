@@ -3,7 +3,9 @@
 // forwards packets untouched and this only watches for RFC 4733 digits (peek()). Otherwise
 // (terminating()) every packet comes here: each side's audio is decoded into 20 ms frames, and
 // each tick each side is sent, in its own format, what the other side said — or a prompt, or
-// DTMF — while recorders and detectors see the frames.
+// DTMF — while recorders and detectors see the frames. A side whose format has SRTP keys always
+// terminates: its packets are unprotected on receipt and protected on sending (srtpStats()
+// counts what failed to authenticate).
 //
 // It knows no sockets: packets arrive through receive() and leave through PacketOutput, and
 // events leave through EventOutput, so the real media thread and the simulation harness run
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "lib/media/audio/audio_frame.h"
+#include "lib/media/srtp/srtp_session.h"
 #include "pbx/base/time_source.h"
 #include "pbx/media/rtp_relay.h"
 
@@ -79,10 +82,15 @@ class TerminatedRelay {
   void receive(RelaySide side, const uint8_t* data, size_t size, MonotonicTime now);
   void tick(MonotonicTime now, PacketOutput& output);
 
+  // SRTP on `side` since the relay was made, over every key change (zero for plain RTP).
+  // authFailures is the metric to watch: tampering, or a phone with the wrong key.
+  SrtpSession::Stats srtpStats(RelaySide side) const;
+
  private:
   struct Side;
   static size_t Index(RelaySide side) { return static_cast<size_t>(side); }
-  void update();  // recomputes terminating_ and (re)creates what it needs
+  void update();                  // recomputes terminating_ and (re)creates what it needs
+  void dropStream(size_t index);  // keeps its SRTP counts
   void finishPlay(Side& side, RelaySide which, absl::Status status);
   void report(RelaySide side, const DtmfEvents& events, DtmfMethod method);
   // Re-sends digits that arrived from `from` to the other phone in its own method.
