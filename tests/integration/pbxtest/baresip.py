@@ -210,7 +210,8 @@ class BaresipPhone:
 
     def recordings(self):
         """The sndfile filter's WAV files so far, oldest call first: [(enc path, dec path)]
-        (a path is None while that file is missing)."""
+        (a path is None while that file is missing). The names have a one-second resolution:
+        calls of one phone must start in different seconds to get files of their own."""
         if not self.record_dir:
             return []
         calls = {}

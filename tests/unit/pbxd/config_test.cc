@@ -200,8 +200,8 @@ TEST_CASE("an account's codecs: supported SDP names, most preferred first") {
         "opus, G722, PCMU, PCMA)");
   CHECK(ErrorOf(account("[PCMA, pcma]")) ==
         "t.yaml:4: extensions[0].accounts[0].codecs[1]: codec PCMA is listed twice");
-  CHECK(ErrorOf(account("[]")).find("extensions[0].accounts[0].codecs: expected a list of "
-                                    "codecs") != std::string::npos);
+  CHECK(ErrorOf(account("[]")).find("accounts[0].codecs: expected a list of codecs") !=
+        std::string::npos);
   CHECK(ErrorOf(account("PCMU")).find("expected a list of codecs") != std::string::npos);
   CHECK(ErrorOf(account("[[PCMU]]")).find("codecs[0]: expected a string") != std::string::npos);
 }
