@@ -2,14 +2,18 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "examples/pbxd/duration.h"
 #include "examples/pbxd/listen_address.h"
+#include "pbx/media/media_types.h"
 #include "pbx/sip/sofia.h"
 
 namespace pbxd {
@@ -206,6 +210,33 @@ absl::Status ReadMedia(Reader& r, const YAML::Node& media, pbx::MediaOptions& o)
   return absl::OkStatus();
 }
 
+// An account's codec preference: SDP names pbxkit supports (any case, kept in pbxkit's
+// spelling), most preferred first. Absent: every codec.
+absl::Status ReadCodecs(Reader& r, const YAML::Node& list, const std::string& path,
+                        std::vector<std::string>& out) {
+  if (!list) return absl::OkStatus();
+  const std::vector<std::string> supported = pbx::media::SupportedCodecNames();
+  const std::string expected = absl::StrJoin(supported, ", ");
+  if (!list.IsSequence() || list.size() == 0)
+    return r.error(list, path,
+                   "expected a list of codecs, most preferred first (from: " + expected + ")");
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string entry_path = absl::StrCat(path, "[", i, "]");
+    std::string name;
+    RETURN_IF_ERROR(r.str(list[i], entry_path, &name));
+    auto known = std::find_if(supported.begin(), supported.end(), [&](const std::string& s) {
+      return absl::EqualsIgnoreCase(s, name);
+    });
+    if (known == supported.end())
+      return r.error(list[i], entry_path,
+                     absl::StrCat("unknown codec '", name, "' (expected one of: ", expected, ")"));
+    if (std::find(out.begin(), out.end(), *known) != out.end())
+      return r.error(list[i], entry_path, "codec " + *known + " is listed twice");
+    out.push_back(*known);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadExtensions(Reader& r, const YAML::Node& exts, pbx::Directory& d) {
   if (!exts) return absl::OkStatus();
   if (!exts.IsSequence()) return r.error(exts, "extensions", "expected a list");
@@ -233,12 +264,13 @@ absl::Status ReadExtensions(Reader& r, const YAML::Node& exts, pbx::Directory& d
       if (!accounts.IsSequence()) return r.error(accounts, path + ".accounts", "expected a list");
       for (size_t j = 0; j < accounts.size(); ++j) {
         std::string apath = absl::StrCat(path, ".accounts[", j, "]");
-        RETURN_IF_ERROR(r.onlyKeys(accounts[j], apath, {"username", "password"}));
+        RETURN_IF_ERROR(r.onlyKeys(accounts[j], apath, {"username", "password", "codecs"}));
         pbx::Account a;
         RETURN_IF_ERROR(r.str(accounts[j]["username"], apath + ".username", &a.username));
         RETURN_IF_ERROR(r.str(accounts[j]["password"], apath + ".password", &a.password));
         if (a.username.empty()) return r.error(accounts[j], apath + ".username", "missing");
         if (a.password.empty()) return r.error(accounts[j], apath + ".password", "missing");
+        RETURN_IF_ERROR(ReadCodecs(r, accounts[j]["codecs"], apath + ".codecs", a.codecs));
         if (!usernames.insert(a.username).second)
           return r.error(accounts[j]["username"], apath + ".username",
                          "username " + a.username + " is used twice");

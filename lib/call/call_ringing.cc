@@ -54,11 +54,9 @@ sip::SessionDescription Call::answerForCaller(const sip::SessionDescription& cal
   // A late-offer caller is offered the callee's codec first (a relay), then the rest.
   if (!anchor_->remote) return ExtendOffer(callee, anchor_->codecs);
   // The callee's codec when the caller offered it (the call relays), else the caller's best:
-  // pbxkit transcodes between the two.
-  auto index = callee.findMedia("audio");
-  std::string codec;
-  if (index && !callee.media[*index].formats.empty())
-    codec = CodecName(callee.media[*index], callee.media[*index].formats.front());
+  // pbxkit transcodes between the two. Not simply the answer's first format: a phone may list
+  // telephone-event first (baresip answers in the order of our offer).
+  std::string codec = FirstCodec(callee);
   if (codec.empty() || !Offers(*anchor_->remote, codec))
     codec = PreferredCodec(*anchor_->remote, anchor_->codecs).value_or("");
   return AnswerFor(*anchor_->remote, codec);

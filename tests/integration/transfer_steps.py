@@ -11,16 +11,20 @@ SIPP_TIMEOUT = 30  # seconds, per sipp run (-timeout, -timeout_error)
 
 
 class Ctx:
-    def __init__(self, args, checker):
+    def __init__(self, args, checker, prefix="transfers", extensions=None):
+        """`extensions`: pbxd's (Pbxd's argument; None: T.DEFAULT_EXTENSIONS)."""
         self.args = args
         self.c = checker
-        self.dir = T.make_workdir("transfers-" + args.case)
-        self.pbx = T.Pbxd(args.pbxd, self.dir, no_answer_timeout="30s", sip_dump=True)
+        self.dir = T.make_workdir("%s-%s" % (prefix, args.case))
+        self.pbx = T.Pbxd(args.pbxd, self.dir, extensions=extensions, no_answer_timeout="30s",
+                          sip_dump=True)
         self.phones = []
         self.sipps = []
 
-    def phone(self, user, answermode="auto"):
-        p = T.BaresipPhone(self.dir, user, "demo" + user, self.pbx, answermode=answermode)
+    def phone(self, user, answermode="auto", **kw):
+        """A started BaresipPhone for account `user` (password "demo" + user); `kw`: its
+        audio_codecs, tone_hz, record."""
+        p = T.BaresipPhone(self.dir, user, "demo" + user, self.pbx, answermode=answermode, **kw)
         self.phones.append(p)
         p.start()
         return p

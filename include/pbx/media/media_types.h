@@ -43,6 +43,10 @@ struct StreamFormat {
   bool operator==(const StreamFormat&) const = default;
 };
 
+// The audio codecs this build of pbxkit encodes and decodes, by SDP encoding name ("opus",
+// "G722", "PCMU", "PCMA"), in its default order of preference: the names Account::codecs takes.
+std::vector<std::string> SupportedCodecNames();
+
 // How a digit reached pbxkit or leaves it: RFC 4733 events in RTP, SIP INFO, or tones in the
 // audio itself.
 enum class DtmfMethod { kRfc4733, kInfo, kInband };

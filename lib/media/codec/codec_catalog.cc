@@ -2,8 +2,10 @@
 
 #include <array>
 #include <charconv>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "pbx/media/media_types.h"
 
 namespace pbx::media::internal {
 namespace {
@@ -98,3 +100,13 @@ void ParseOpusFmtp(std::string_view fmtp, CodecParams& params) {
 }
 
 }  // namespace pbx::media::internal
+
+namespace pbx::media {
+
+std::vector<std::string> SupportedCodecNames() {
+  std::vector<std::string> names;
+  for (const internal::CodecInfo& codec : internal::SupportedCodecs()) names.push_back(codec.name);
+  return names;
+}
+
+}  // namespace pbx::media

@@ -1,8 +1,15 @@
 """A baresip phone driven through its ctrl_tcp module (netstring-framed JSON commands and
 events on a TCP port), with its own config dir, SIP port and RTP ports on 127.0.0.1.
 
-Audio: the ausine source (a 440 Hz tone); the player is an aubridge device nobody reads (no
-sound card needed). `-s` writes a SIP trace into its log, for diagnostics.
+Audio: the ausine source (a 440 Hz tone, or `tone_hz`); the player is an aubridge device
+nobody reads (no sound card needed). `-s` writes a SIP trace into its log, for diagnostics.
+
+Codecs: `audio_codecs` is the account's list (baresip's `;audio_codecs=` parameter: "PCMU",
+"PCMA", "G722", "opus/48000/2"); only the codec modules it names are loaded. baresip always
+offers and answers telephone-event (RFC 4733) next to them, and has no setting to leave it out.
+`record=True` loads the sndfile filter, which writes each call's audio into `record_dir` as
+dump-<start time>-enc.wav (what the phone sent) and dump-<start time>-dec.wav (what it
+received and decoded), see recordings().
 """
 
 import json
@@ -19,12 +26,25 @@ from .verdict import require_exe, skip
 
 MODULE_DIR = "/usr/lib/baresip/modules"
 NEEDED_MODULES = ["g711", "ausine", "aubridge", "account", "menu", "ctrl_tcp"]
+# the codec module of each name baresip's audio_codecs takes
+CODEC_MODULES = {"pcmu": "g711", "pcma": "g711", "g722": "g722", "opus": "opus"}
 
 
-def require_baresip():
-    """Skips the test (exit 77) unless baresip and the modules BaresipPhone loads are installed."""
+def codec_modules(audio_codecs):
+    """The modules the codecs of an audio_codecs list ("opus/48000/2,PCMU") need, in order."""
+    out = []
+    for codec in audio_codecs.split(","):
+        module = CODEC_MODULES[codec.split("/")[0].strip().lower()]
+        if module not in out:
+            out.append(module)
+    return out
+
+
+def require_baresip(extra_modules=()):
+    """Skips the test (exit 77) unless baresip and the modules BaresipPhone loads (and
+    `extra_modules`, e.g. "opus", "sndfile") are installed."""
     require_exe("baresip", "baresip-core")
-    missing = [m for m in NEEDED_MODULES
+    missing = [m for m in NEEDED_MODULES + list(extra_modules)
                if not os.path.exists(os.path.join(MODULE_DIR, m + ".so"))]
     if missing:
         skip("baresip modules missing in %s: %s" % (MODULE_DIR, ", ".join(missing)))
@@ -33,9 +53,10 @@ def require_baresip():
 class BaresipPhone:
     """One baresip process with its config dir, its ctrl_tcp connection and its events."""
 
-    def __init__(self, workdir, user, password, pbx, answermode="auto"):
+    def __init__(self, workdir, user, password, pbx, answermode="auto", audio_codecs="PCMU,PCMA",
+                 tone_hz=440, record=False):
         """`answermode`: "auto" answers every incoming call at once, "manual" lets it ring
-        until the `accept` command."""
+        until the `accept` command. `audio_codecs`, `tone_hz`, `record`: see the module's doc."""
         self.user = user
         self.dir = os.path.join(workdir, "baresip-%s" % user)
         os.makedirs(self.dir)
@@ -51,7 +72,7 @@ class BaresipPhone:
             ("call_max_calls", "4"),
             ("audio_player", "aubridge,nobody-listens-%s" % user),
             ("audio_alert", "aubridge,nobody-listens-%s" % user),
-            ("audio_source", "ausine,440"),
+            ("audio_source", "ausine,%d" % tone_hz),
             # ausine produces 48 kHz stereo only; baresip resamples to the codec's 8 kHz mono
             ("ausrc_srate", "48000"),
             ("ausrc_channels", "2"),
@@ -61,7 +82,7 @@ class BaresipPhone:
             ("jitter_buffer_delay", "5-10"),
             ("rtp_stats", "no"),
             ("module_path", MODULE_DIR),
-            ("module", "g711.so"),
+        ] + [("module", m + ".so") for m in codec_modules(audio_codecs)] + [
             ("module", "ausine.so"),
             ("module", "aubridge.so"),
             ("module_tmp", "account.so"),
@@ -69,13 +90,17 @@ class BaresipPhone:
             ("module_app", "ctrl_tcp.so"),
             ("ctrl_tcp_listen", "127.0.0.1:%d" % self.ctrl_port),
         ]
+        self.record_dir = os.path.join(self.dir, "recordings") if record else None
+        if record:
+            os.makedirs(self.record_dir)
+            cfg += [("module", "sndfile.so"), ("snd_path", self.record_dir)]
         with open(os.path.join(self.dir, "config"), "w") as f:
             for k, v in cfg:
                 f.write("%-24s%s\n" % (k, v))
         self.aor = "sip:%s@127.0.0.1:%d" % (user, pbx.port)
         with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write("<%s>;auth_pass=%s;regint=600;answermode=%s;audio_codecs=PCMU,PCMA;"
-                    "mwi=no;ptime=20\n" % (self.aor, password, answermode))
+            f.write("<%s>;auth_pass=%s;regint=600;answermode=%s;audio_codecs=%s;"
+                    "mwi=no;ptime=20\n" % (self.aor, password, answermode, audio_codecs))
         with open(os.path.join(self.dir, "contacts"), "w") as f:
             f.write("")
         self.proc = None
@@ -183,9 +208,29 @@ class BaresipPhone:
             self._log.close()
         return rc
 
+    def recordings(self):
+        """The sndfile filter's WAV files so far, oldest call first: [(enc path, dec path)]
+        (a path is None while that file is missing). The names have a one-second resolution:
+        calls of one phone must start in different seconds to get files of their own."""
+        if not self.record_dir:
+            return []
+        calls = {}
+        for name in os.listdir(self.record_dir):
+            m = re.match(r"dump-(.+)-(enc|dec)\.wav$", name)
+            if m:
+                calls.setdefault(m.group(1), {})[m.group(2)] = os.path.join(self.record_dir, name)
+        return [(calls[k].get("enc"), calls[k].get("dec")) for k in sorted(calls)]
+
     def received_messages(self, sender_port):
         """The SIP messages baresip received from 127.0.0.1:`sender_port`, from its -s trace
         (blocks "UDP 127.0.0.1:PORT -> 127.0.0.1:OURS", then the message)."""
+        return self._traced(sender_port, self.sip_port)
+
+    def sent_messages(self, receiver_port):
+        """The SIP messages baresip sent to 127.0.0.1:`receiver_port`, from its -s trace."""
+        return self._traced(self.sip_port, receiver_port)
+
+    def _traced(self, from_port, to_port):
         try:
             with open(self.log_path, "rb") as f:
                 text = f.read().decode("utf-8", "replace")
@@ -195,7 +240,7 @@ class BaresipPhone:
         out = []
         # The arrow line may follow the call status baresip redraws with \r (no newline first);
         # the message is its head up to the blank line and Content-Length bytes of body.
-        arrow = re.compile(r"127\.0\.0\.1:%d -> 127\.0\.0\.1:%d\n" % (sender_port, self.sip_port))
+        arrow = re.compile(r"127\.0\.0\.1:%d -> 127\.0\.0\.1:%d\n" % (from_port, to_port))
         for m in arrow.finditer(text):
             rest = text[m.end():]
             head, sep, after = rest.partition("\r\n\r\n")

@@ -19,7 +19,9 @@ class Pbxd:
     def __init__(self, exe, workdir, extensions=None, no_answer_timeout="30s",
                  min_expires=60, max_expires=3600, default_expires=3600, log_level="info",
                  rtp_timeout="60s", sip_dump=False, rest_users=None):
-        """`rest_users`: [(username, password)] turns the REST API on, on `rest_port`."""
+        """`extensions`: [(number, [(username, password[, codecs])])], DEFAULT_EXTENSIONS when
+        None; `codecs` is the account's list (pbxd's `codecs:`, e.g. ["PCMA"]).
+        `rest_users`: [(username, password)] turns the REST API on, on `rest_port`."""
         self.exe = exe
         self.workdir = workdir
         self.port = free_port()
@@ -70,8 +72,10 @@ class Pbxd:
         for number, accounts in self.extensions:
             lines.append('  - number: "%s"' % number)
             lines.append("    accounts:")
-            for user, pw in accounts:
-                lines.append('      - {username: "%s", password: "%s"}' % (user, pw))
+            for account in accounts:  # (username, password[, codecs])
+                codecs = (", codecs: [%s]" % ", ".join(account[2])) if len(account) > 2 else ""
+                lines.append('      - {username: "%s", password: "%s"%s}'
+                             % (account[0], account[1], codecs))
         with open(self.config_path, "w") as f:
             f.write("\n".join(lines) + "\n")
 

@@ -177,3 +177,31 @@ TEST_CASE("routing, session timers, events and pickup groups") {
   CHECK(ErrorOf("routing:\n  parking: 1\n").find("parking") != std::string::npos);
   CHECK(ErrorOf("events: {history_size: 0}\n").find("at least 1") != std::string::npos);
 }
+
+TEST_CASE("an account's codecs: supported SDP names, most preferred first") {
+  auto c = pbxd::ParseConfig(
+      "extensions:\n  - number: '100'\n"
+      "    accounts: [{username: '100', password: x, codecs: [opus, pcmu]}]\n"
+      "  - number: '101'\n    accounts: [{username: '101', password: y}]\n",
+      "t.yaml");
+  REQUIRE(c.ok());
+  const auto& exts = c->options.directory.extensions;
+  // pbxkit's spelling whatever the file's case; no list: every codec
+  CHECK(exts[0].accounts[0].codecs == std::vector<std::string>{"opus", "PCMU"});
+  CHECK(exts[1].accounts[0].codecs.empty());
+
+  auto account = [](const std::string& codecs) {
+    return "extensions:\n  - number: '1'\n    accounts:\n"
+           "      - {username: a, password: x, codecs: " +
+           codecs + "}\n";
+  };
+  CHECK(ErrorOf(account("[opus, G729]")) ==
+        "t.yaml:4: extensions[0].accounts[0].codecs[1]: unknown codec 'G729' (expected one of: "
+        "opus, G722, PCMU, PCMA)");
+  CHECK(ErrorOf(account("[PCMA, pcma]")) ==
+        "t.yaml:4: extensions[0].accounts[0].codecs[1]: codec PCMA is listed twice");
+  CHECK(ErrorOf(account("[]")).find("accounts[0].codecs: expected a list of codecs") !=
+        std::string::npos);
+  CHECK(ErrorOf(account("PCMU")).find("expected a list of codecs") != std::string::npos);
+  CHECK(ErrorOf(account("[[PCMU]]")).find("codecs[0]: expected a string") != std::string::npos);
+}
