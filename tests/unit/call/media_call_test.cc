@@ -122,3 +122,12 @@ TEST_CASE("a re-INVITE that changes a codec moves the call into transcoding with
   CHECK(Near(t.in->receivedFrequency(), 1000));
   CHECK(t.in->longestAudioGapMs() <= 100);
 }
+
+TEST_CASE("a digit sent by SIP INFO reaches a phone with telephone-event as RFC 4733") {
+  MediaCall t({"PCMU"}, {"PCMU"});
+  t.out->sendDtmf('8', DtmfMethod::kInfo);
+  t.pbx.advance(600ms);
+  CHECK(t.out->infoStatus() == 200);
+  CHECK(t.in->receivedDigits(DtmfMethod::kRfc4733) == "8");
+  CHECK(t.in->receivedDigits(DtmfMethod::kInfo).empty());
+}
