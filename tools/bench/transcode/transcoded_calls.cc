@@ -55,36 +55,48 @@ bool TranscodedCalls::allTerminating() const {
 void TranscodedCalls::run(size_t ticks, bool relays) {
   // Room for the largest prepared payload behind its header.
   uint8_t packet[12 + media::internal::kMaxPayloadBytes];
-  for (size_t t = 0; t < ticks; ++t, ++tick_) {
-    now_ += std::chrono::milliseconds(20);
+  // The phones alone leave every call as it was: its relay must not see a gap in the packets.
+  MonotonicTime now = now_;
+  for (size_t t = 0; t < ticks; ++t) {
+    now += std::chrono::milliseconds(20);
+    const size_t tick = tick_ + t;
+    const auto n = static_cast<uint32_t>(t);
     for (Call& call : calls_) {
-      const size_t frame = (call.offset + tick_) % audio_.frames();
+      const size_t frame = (call.offset + tick) % audio_.frames();
       // The PCMU phone: 160 samples at 8 kHz per packet.
       const Payload& pcmu = audio_.pcmu[frame];
-      size_t size =
-          media::internal::WriteRtpHeader(RtpHeader{tick_ == 0, pcmuType_, call.pcmu.sequence++,
-                                                    call.pcmu.timestamp, call.pcmu.ssrc},
-                                          packet);
+      size_t size = media::internal::WriteRtpHeader(
+          RtpHeader{tick == 0, pcmuType_, static_cast<uint16_t>(call.pcmu.sequence + n),
+                    call.pcmu.timestamp + 160 * n, call.pcmu.ssrc},
+          packet);
       std::memcpy(packet + size, pcmu.data(), pcmu.size());
       size += pcmu.size();
-      call.pcmu.timestamp += 160;
       counts_.phoneBytes += packet[size - 1];
-      if (relays) call.relay->receive(RelaySide::kA, packet, size, now_);
+      if (relays) call.relay->receive(RelaySide::kA, packet, size, now);
       // The Opus phone: RTP counts Opus at 48 kHz, 960 per 20 ms.
       const Payload& opus = audio_.opus[frame];
-      size = media::internal::WriteRtpHeader(RtpHeader{tick_ == 0, opusType_, call.opus.sequence++,
-                                                       call.opus.timestamp, call.opus.ssrc},
-                                             packet);
+      size = media::internal::WriteRtpHeader(
+          RtpHeader{tick == 0, opusType_, static_cast<uint16_t>(call.opus.sequence + n),
+                    call.opus.timestamp + 960 * n, call.opus.ssrc},
+          packet);
       std::memcpy(packet + size, opus.data(), opus.size());
       size += opus.size();
-      call.opus.timestamp += 960;
       counts_.phoneBytes += packet[size - 1];
       if (relays) {
-        call.relay->receive(RelaySide::kB, packet, size, now_);
-        call.relay->tick(now_, *output_);
+        call.relay->receive(RelaySide::kB, packet, size, now);
+        call.relay->tick(now, *output_);
       }
       counts_.packetsIn += 2;
     }
+  }
+  if (!relays) return;
+  now_ = now;
+  tick_ += ticks;
+  for (Call& call : calls_) {
+    call.pcmu.sequence = static_cast<uint16_t>(call.pcmu.sequence + ticks);
+    call.pcmu.timestamp += static_cast<uint32_t>(160 * ticks);
+    call.opus.sequence = static_cast<uint16_t>(call.opus.sequence + ticks);
+    call.opus.timestamp += static_cast<uint32_t>(960 * ticks);
   }
 }
 

@@ -47,7 +47,8 @@ class TranscodedCalls {
   ~TranscodedCalls();
 
   // `ticks` ticks of 20 ms: for every call each phone sends one packet, then the relay ticks.
-  // relays = false makes the same packets and drops them.
+  // relays = false makes the same packets and drops them, and leaves the calls (clock, sequence
+  // numbers, timestamps) where they were, so the relays never see a gap.
   void run(size_t ticks, bool relays = true);
   // Whether every call's relay is transcoding (both formats known and different).
   bool allTerminating() const;
