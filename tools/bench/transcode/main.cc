@@ -10,8 +10,9 @@
 // Both code the same audio and run for the same call-seconds, on this thread, timed with
 // CLOCK_THREAD_CPUTIME_ID, in --rounds rounds of 100 ms slices taken in turn (a shared
 // machine's speed swings by tens of percent within seconds; the ratio of neighbouring slices
-// does not); the phones' own packet making is timed apart and taken off pbxkit's figure. The overhead is the median
-// over rounds of pbxkit / baseline - 1; calls per core is 1 s / CPU seconds per call-second.
+// does not); the phones' own packet making is timed apart and taken off pbxkit's figure. The
+// overhead is the median over rounds of pbxkit / baseline - 1; calls per core is 1 s / CPU seconds
+// per call-second.
 //
 // Memory: see memory_probe.h.
 //
