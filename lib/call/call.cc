@@ -70,7 +70,19 @@ void Call::onMediaEvent(const media::MediaEvent& event) {
   Leg* leg = nullptr;
   for (Leg* candidate : {anchor_.get(), partner_.get()})
     if (candidate && candidate->side == event.side) leg = candidate;
+  if (event.type == media::MediaEvent::Type::kDigit) {
+    if (leg) digitFrom(*leg, event.digit);
+    return;
+  }
   mediaOperations_.onRelayEvent(event, leg);
+}
+
+void Call::digitFrom(Leg& leg, const media::DtmfDigit& digit) {
+  const bool collecting = mediaOperations_.collecting(leg.id);
+  mediaOperations_.digit(leg, digit);
+  if (!collecting && answered() && anchor_ && partner_ &&
+      (&leg == anchor_.get() || &leg == partner_.get()))
+    observer_.callDigit(*this, leg, digit.digit);
 }
 
 bool Call::callerWaiting() const {

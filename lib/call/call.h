@@ -56,6 +56,8 @@ class CallObserver {
   // A phone asked to transfer its party (REFER): the observer decides where it goes.
   virtual void callRefer(Call& call, Leg& leg, const sip::ReferRequest& refer,
                          sip::ReferResponder respond) = 0;
+  // A digit from a party of the bridged call, not part of a digit collection (feature codes).
+  virtual void callDigit(Call& call, Leg& leg, char digit) = 0;
 };
 
 // One device to ring: who it is and the INVITE that reaches it (all but the SDP).
@@ -220,6 +222,9 @@ class Call final : private LegObserver {
   bool ensureBridge();
   // An event of the relay's terminated media (digits, prompts and recordings ending).
   void onMediaEvent(const media::MediaEvent& event);
+  // A digit from `leg`'s phone, however it came: to the media operations, and to the observer
+  // while the call is bridged.
+  void digitFrom(Leg& leg, const media::DtmfDigit& digit);
   // What the caller is answered (or, late offer, offered) once `callee` answered.
   sip::SessionDescription answerForCaller(const sip::SessionDescription& callee) const;
   sip::SessionDescription offerForRungLegs() const;

@@ -452,8 +452,8 @@ void Call::legInfo(Leg& leg, const std::string& contentType, const std::string& 
       (!std::isdigit(static_cast<unsigned char>(digit[0])) && !std::strchr("*#ABCDabcd", digit[0])))
     return respond(400);
   respond(200);
-  mediaOperations_.digit(leg, {static_cast<char>(std::toupper(digit[0])),
-                               std::chrono::milliseconds(100), media::DtmfMethod::kInfo});
+  digitFrom(leg, {static_cast<char>(std::toupper(digit[0])), std::chrono::milliseconds(100),
+                  media::DtmfMethod::kInfo});
   // The other party gets it as RFC 4733 events when it negotiated them, else as it came.
   Leg* to = other(leg);
   if (!to || to->state != LegState::kAnswered) return;

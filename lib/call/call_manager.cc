@@ -19,6 +19,7 @@ CallLayerOptions CallLayerOptions::From(const Options& o) {
   c.decisionTimeout = o.routing.decisionTimeout;
   c.numbering = o.routing.numbering;
   c.parkTimeout = o.routing.parkTimeout;
+  c.features = o.routing.features;
   c.sessionTimer = o.sip.sessionTimer;
   c.musicOnHold = o.media.musicOnHold;
   return c;
@@ -388,6 +389,9 @@ void CallManager::callAnswered(Call& call) {
 void CallManager::callEnded(Call& call, int failStatus, const EndReason&) {
   if (failStatus != 0) metrics_.failed(failStatus).inc();
   if (!call.parkedSlot().empty()) parkedSlots_.erase(call.parkedSlot());
+  recordingsOnDemand_.erase(call.id());
+  for (const Leg* leg : {call.anchor(), call.partner()})
+    if (leg) featureMatchers_.erase(leg->id);
   auto it = calls_.find(call.id());
   if (it == calls_.end()) return;
   accountMedia(it->second);

@@ -14,6 +14,7 @@
 #include "lib/call/call_metrics.h"
 #include "lib/call/directory_index.h"
 #include "lib/call/event_log.h"
+#include "lib/call/feature_codes.h"
 #include "lib/call/registrar.h"
 #include "lib/call/signaling_poster.h"
 #include "pbx/call/call_control.h"
@@ -30,6 +31,7 @@ struct CallLayerOptions {
   std::chrono::seconds parkTimeout{90};
   SessionTimerOptions sessionTimer;
   std::vector<std::string> musicOnHold;
+  FeatureCodes features;
 
   static CallLayerOptions From(const Options& options);
 };
@@ -105,6 +107,9 @@ class CallManager final : private CallObserver {
   RingGroup resolveAccount(const Party& party) const;  // the one device of `party.account`
 
   // call_manager_features.cc
+  void callDigit(Call& call, Leg& leg, char digit) override;
+  // A feature code `leg` pressed (call_manager_media.cc).
+  void runFeature(Call& call, Leg& leg, Feature feature);
   void callRefer(Call& call, Leg& leg, const sip::ReferRequest& refer,
                  sip::ReferResponder respond) override;
   // An INVITE with Replaces: the new leg takes the named leg's place.
@@ -145,6 +150,8 @@ class CallManager final : private CallObserver {
   const Registrar& registrar_;
   std::shared_ptr<SignalingPoster> poster_;
   CallLayerOptions options_;
+  std::map<LegId, FeatureMatcher> featureMatchers_;
+  std::map<CallId, uint64_t> recordingsOnDemand_;  // *1: the call's recording
   routing::DialplanPtr dialplan_;
   std::unordered_map<CallId, Entry> calls_;
   std::unordered_map<std::string, CallId> parkedSlots_;  // checked against the call's own slot

@@ -1,6 +1,8 @@
 // CallManager: the call API's media operations — prompts, digit collection, recording.
 #include "lib/call/call_manager.h"
 
+#include "lib/base/log.h"
+
 namespace pbx::call {
 namespace {
 
@@ -61,6 +63,59 @@ absl::Status CallManager::stopRecording(CallId id, uint64_t recording) {
   if (call == nullptr || call->relay() == nullptr)
     return absl::NotFoundError("no call " + id.str());
   return call->mediaOperations().stopRecording(*call->relay(), recording);
+}
+
+void CallManager::callDigit(Call& call, Leg& leg, char digit) {
+  auto it = featureMatchers_.try_emplace(leg.id, options_.features).first;
+  auto feature = it->second.add(digit, dispatcher_.timeSource().monotonicTime());
+  if (feature) runFeature(call, leg, *feature);
+}
+
+void CallManager::runFeature(Call& call, Leg& leg, Feature feature) {
+  Leg* other = call.anchor() == &leg ? call.partner() : call.anchor();
+  if (other == nullptr || call.relay() == nullptr) return;
+  const CallId id = call.id();
+  const LegId stays = other->id;
+  switch (feature) {
+    case Feature::kPark: {
+      auto slot = park(id, stays);
+      PBX_LOG(kInfo, "call", id.str(), "{} pressed park: {}", leg.party.number,
+              slot.ok() ? "slot " + *slot : std::string(slot.status().message()));
+      return;
+    }
+    case Feature::kBlindTransfer: {
+      // The target follows, ended by # or a pause; the other party waits meanwhile.
+      DigitCollection target{.maxDigits = 32,
+                             .firstDigitTimeout = options_.features.interDigitTimeout * 5,
+                             .interDigitTimeout = options_.features.interDigitTimeout,
+                             .terminators = "#"};
+      call.mediaOperations().collect(
+          *call.relay(), leg, target, [this, id, stays](absl::StatusOr<CollectedDigits> got) {
+            if (!got.ok() || got->digits.empty()) return;
+            absl::Status moved = blindTransfer(id, got->digits, stays);
+            PBX_LOG(kInfo, "call", id.str(), "transfer by code to {}: {}", got->digits,
+                    moved.ok() ? std::string("ringing") : std::string(moved.message()));
+          });
+      return;
+    }
+    case Feature::kRecord: {
+      if (options_.features.recordingsDirectory.empty()) return;
+      auto on = recordingsOnDemand_.find(id);
+      if (on != recordingsOnDemand_.end()) {
+        stopRecording(id, on->second).IgnoreError();
+        recordingsOnDemand_.erase(on);
+        return;
+      }
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+          dispatcher_.timeSource().systemTime().time_since_epoch());
+      RecordingRequest request{options_.features.recordingsDirectory + "/" + id.str() + "-" +
+                                   std::to_string(seconds.count()) + ".wav",
+                               media::RecordingMode::kStereo, leg.id};
+      auto started = startRecording(id, request);
+      if (started.ok()) recordingsOnDemand_[id] = *started;
+      return;
+    }
+  }
 }
 
 }  // namespace pbx::call

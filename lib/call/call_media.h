@@ -42,6 +42,7 @@ class CallMedia {
   absl::Status pauseRecording(media::RtpRelay& relay, uint64_t id, bool paused);
   absl::Status stopRecording(media::RtpRelay& relay, uint64_t id);
 
+  bool collecting(LegId leg) const { return collections_.contains(leg); }
   // A digit from `leg`'s phone, however it came: an event, and the leg's collection.
   void digit(Leg& leg, const media::DtmfDigit& digit);
   // An event of the call's relay; `leg` is the leg on its side (null if none).

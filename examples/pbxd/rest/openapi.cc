@@ -282,7 +282,7 @@ json Schemas() {
                                 "pbx.extension.answercall", "pbx.extension.missedcall",
                                 "pbx.call.bridged", "pbx.call.unbridged", "pbx.call.hold",
                                 "pbx.call.unhold", "pbx.call.transfer-succeeded", "pbx.call.parked",
-                                "pbx.call.pickup", "pbx.call.dtmf", "pbx.call.end"})}}},
+                                "pbx.call.pickup", "pbx.call.dtmf", "pbx.call.recording.start", "pbx.call.recording.stop", "pbx.call.recording.fail", "pbx.call.end"})}}},
         {"time", time},
         {"linkedid", {{"type", "string"}}},
         {"call_uuid", {{"type", "string"}}},

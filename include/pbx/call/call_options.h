@@ -35,6 +35,18 @@ struct Directory {
   std::vector<Extension> extensions;
 };
 
+// In-call feature codes: digits a party of a bridged call presses (RFC 4733, INFO or in-band)
+// that act on the call (the seeds' on-call codes). A code's digits still reach the other party.
+struct FeatureCodes {
+  std::string blindTransfer = "#4";  // then the target, ended by # or interDigitTimeout
+  std::string park = "#8";           // the other party waits in a park slot; the presser leaves
+  std::string record = "*1";         // starts, and the next time stops, a recording of the call
+  // A code's digits must follow each other within this; so must a transfer target's.
+  std::chrono::milliseconds interDigitTimeout{2000};
+  // Where *1 recordings go (stereo WAV, named after the call); empty: recording on demand is off.
+  std::string recordingsDirectory{};
+};
+
 struct RoutingOptions {
   // How long a new call waits for an asynchronous dialplan's decision before it is refused
   // (500, Cause::kDialplanError). The caller hears ringing meanwhile.
@@ -44,6 +56,7 @@ struct RoutingOptions {
   routing::NumberingPlan numbering;
   // A parked call nobody picked up rings the phone that parked it after this long.
   std::chrono::seconds parkTimeout{90};
+  FeatureCodes features{};
 };
 
 struct EventOptions {

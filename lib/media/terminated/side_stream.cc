@@ -14,6 +14,8 @@ namespace pbx::media::internal {
 namespace {
 
 constexpr uint8_t kComfortNoise = 13;  // RFC 3389
+constexpr size_t kJitterSlots = 16;
+constexpr size_t kNarrowPayloadBytes = 8 * 60;  // 64 kbit/s for 60 ms
 
 // Errors name the suite and which key is wrong, never the key.
 absl::StatusOr<std::unique_ptr<SrtpSession>> CreateSrtp(const SrtpKeys& keys) {
@@ -48,6 +50,20 @@ struct SideStream::Parts {
   uint64_t oversized = 0;
 };
 
+JitterBuffer::Options JitterOptionsFor(const StreamFormat& format, uint32_t step) {
+  // Sized for the stream, not the buffer's defaults (64 slots of 1500 bytes, 96 KiB a side):
+  // 16 slots hold 320 ms, above the 200 ms maximum delay; a 64 kbit/s codec's packets of up to
+  // 60 ms fit in 480 bytes, and an Opus packet in 1500. A call's media then stays within the
+  // memory aim of docs/benchmarks.md ("Transcoding").
+  JitterBuffer::Options jitter;
+  jitter.clockRate = static_cast<int>(step) * 50;
+  jitter.frameStep = step;
+  jitter.capacity = kJitterSlots;
+  jitter.maxPayload =
+      absl::EqualsIgnoreCase(format.codec, "opus") ? kMaxPayloadBytes : kNarrowPayloadBytes;
+  return jitter;
+}
+
 CodecParams ParamsFor(const StreamFormat& format) {
   CodecParams params;
   params.name = format.codec;
@@ -68,10 +84,7 @@ absl::StatusOr<std::unique_ptr<SideStream>> SideStream::Create(const StreamForma
   // The stream's RTP clock: one 20 ms frame is timestampStep() units.
   const uint32_t step = parts->encoder->timestampStep();
   const int clockRate = static_cast<int>(step) * 50;
-  JitterBuffer::Options jitter;
-  jitter.clockRate = clockRate;
-  jitter.frameStep = step;
-  auto buffer = JitterBuffer::Create(jitter);
+  auto buffer = JitterBuffer::Create(JitterOptionsFor(format, step));
   if (!buffer.ok()) return buffer.status();
   parts->jitter = std::move(*buffer);
   if (format.telephoneEvent >= 0) {

@@ -27,6 +27,7 @@
 #include "lib/media/audio/audio_frame.h"
 #include "lib/media/codec/audio_codec.h"
 #include "lib/media/dtmf/dtmf_digit.h"
+#include "lib/media/rtp/jitter_buffer.h"
 #include "lib/media/rtp/rtp_header.h"
 #include "lib/media/srtp/srtp_session.h"
 #include "pbx/base/time_source.h"
@@ -81,6 +82,9 @@ class SideStream {
   std::array<int16_t, kMaxDecodedSamples> pending_{};
   size_t pendingCount_ = 0;
 };
+
+// The jitter buffer a stream of `format` gets (`step`: its RTP units per 20 ms).
+JitterBuffer::Options JitterOptionsFor(const StreamFormat& format, uint32_t step);
 
 // The codec settings a StreamFormat's fmtp asks for.
 CodecParams ParamsFor(const StreamFormat& format);

@@ -33,7 +33,8 @@ struct EarlyMediaCall {
 };
 }  // namespace
 
-TEST_CASE("late offer: pbxd offers every codec it has to the callee and the caller answers in its ACK") {
+TEST_CASE(
+    "late offer: pbxd offers every codec it has to the callee and the caller answers in its ACK") {
   TwoPhones t;
   auto [caller, in] = t.ringingCall(OfferTiming::kInAck);
   auto& out = *caller;

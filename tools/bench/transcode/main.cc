@@ -258,11 +258,16 @@ int main(int argc, char** argv) {
                "[--no-cpu] [--no-memory] [--quick] [--only libopus|pbxkit]\n");
     return 2;
   }
-  const pbx::media::StreamFormat pcmu{
-      .codec = "PCMU", .payloadType = 0, .telephoneEvent = 101, .fmtp = ""};
+  pbx::media::StreamFormat pcmu;
+  pcmu.codec = "PCMU";
+  pcmu.payloadType = 0;
+  pcmu.telephoneEvent = 101;
   // What the call layer sets for an Opus phone: its fmtp as the SDP carried it.
-  const pbx::media::StreamFormat opus{
-      .codec = "opus", .payloadType = 111, .telephoneEvent = 101, .fmtp = "useinbandfec=1"};
+  pbx::media::StreamFormat opus;
+  opus.codec = "opus";
+  opus.payloadType = 111;
+  opus.telephoneEvent = 101;
+  opus.fmtp = "useinbandfec=1";
   const pbx::media::internal::CodecParams params = pbx::media::internal::ParamsFor(opus);
   auto audio = CallAudio::Prepare(params, kAudioFrames);
   if (!audio.ok()) {

@@ -27,24 +27,14 @@ std::unique_ptr<T> Value(absl::StatusOr<std::unique_ptr<T>> made) {
 }
 
 // SideStream::Create's jitter buffer for a stream whose 20 ms frame is `step` clock units.
-JitterBuffer::Options JitterOptions(uint32_t step, size_t capacity, size_t maxPayload) {
-  JitterBuffer::Options options;
-  options.clockRate = static_cast<int>(step) * 50;
-  options.frameStep = step;
-  options.capacity = capacity;
-  options.maxPayload = maxPayload;
-  return options;
-}
-
 // One side's stream and its parts, as SideStream::Create makes them; returns the stream's total.
 double AddStream(const char* name, const media::StreamFormat& format, uint32_t step, size_t n,
                  std::vector<MemoryRow>& rows, double* jitter) {
   const media::internal::CodecParams params = media::internal::ParamsFor(format);
   const double total = HeapPerItem(n, [&] { return Value(SideStream::Create(format, 1)); });
   rows.push_back({fmt::format("{} side: SideStream (all of the below)", name), total, 0});
-  const JitterBuffer::Options defaults = JitterOptions(step, 64, 1500);
-  *jitter =
-      HeapPerItem(n, [&] { return Value(JitterBuffer::Create(JitterOptions(step, 64, 1500))); });
+  const JitterBuffer::Options defaults = media::internal::JitterOptionsFor(format, step);
+  *jitter = HeapPerItem(n, [&] { return Value(JitterBuffer::Create(defaults)); });
   rows.push_back(
       {fmt::format("jitter buffer ({} slots x {} B payload space = {} B)", defaults.capacity,
                    defaults.maxPayload, defaults.capacity * defaults.maxPayload),
@@ -99,25 +89,6 @@ MemoryReport MeasureMemory(const CallAudio& audio, const media::StreamFormat& pc
   report.partsTotal = shell + pcmuStream + opusStream;
   report.parts.push_back({"the rest (allocated while ticking, or not seen part by part)",
                           report.perCall - report.partsTotal, 0});
-
-  // The same call with smaller jitter buffers: 16 slots (320 ms of 20 ms packets, over the
-  // 200 ms maxDelay) and payload space for the longest packet each codec's decoder takes.
-  struct Variant {
-    const char* what;
-    size_t capacity, pcmuPayload, opusPayload;
-  };
-  for (const Variant& v : {Variant{"64 slots; 960 B (G.711 120 ms) / 1500 B", 64, 960, 1500},
-                           Variant{"16 slots; 1500 B both", 16, 1500, 1500},
-                           Variant{"16 slots; 960 B (G.711 120 ms) / 1500 B", 16, 960, 1500},
-                           Variant{"16 slots; 480 B (G.711 60 ms) / 1500 B", 16, 480, 1500}}) {
-    const double a = HeapPerItem(calls, [&] {
-      return Value(JitterBuffer::Create(JitterOptions(160, v.capacity, v.pcmuPayload)));
-    });
-    const double b = HeapPerItem(calls, [&] {
-      return Value(JitterBuffer::Create(JitterOptions(960, v.capacity, v.opusPayload)));
-    });
-    report.whatIf.push_back({v.what, report.perCall - pcmuJitter - opusJitter + a + b, 0});
-  }
   return report;
 }
 
@@ -135,13 +106,6 @@ void PrintMemory(const MemoryReport& report, double aimBytes) {
   for (const MemoryRow& row : report.parts) {
     fmt::print("    {:<{}}{:<{}} {:>9.0f} B\n", "", row.depth * 4, row.what, 84 - row.depth * 4,
                row.bytes);
-  }
-  fmt::print(
-      "  with other jitter buffer sizes (same call, jitter buffers swapped; beyond libopus):\n");
-  for (const MemoryRow& row : report.whatIf) {
-    const double rowBeyond = row.bytes - report.opusState;
-    fmt::print("    {:<84} {:>9.0f} B ({:.1f} KiB, {})\n", row.what, rowBeyond, rowBeyond / 1024,
-               rowBeyond <= aimBytes ? "within the aim" : "over the aim");
   }
 }
 

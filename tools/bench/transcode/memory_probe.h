@@ -47,11 +47,10 @@ struct MemoryRow {
 
 struct MemoryReport {
   size_t calls = 0;
-  double perCall = 0;             // heap growth per transcoded call, the bench's own share removed
-  double opusState = 0;           // libopus' encoder + decoder state per call
-  std::vector<MemoryRow> parts;   // where perCall goes
-  double partsTotal = 0;          // the depth-0 rows added up
-  std::vector<MemoryRow> whatIf;  // per call with other jitter buffer sizes
+  double perCall = 0;            // heap growth per transcoded call, the bench's own share removed
+  double opusState = 0;          // libopus' encoder + decoder state per call
+  std::vector<MemoryRow> parts;  // where perCall goes
+  double partsTotal = 0;         // the depth-0 rows added up
 };
 
 MemoryReport MeasureMemory(const CallAudio& audio, const media::StreamFormat& pcmu,
