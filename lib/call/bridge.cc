@@ -30,6 +30,7 @@ void Bridge::refresh(Leg* a, Leg* b) {
   for (Leg* leg : {a, b}) {
     if (leg == nullptr || !leg->remote || !leg->sdp.lastSent()) continue;
     leg->format = NegotiatedFormat(*leg->sdp.lastSent(), *leg->remote);
+    leg->format.srtp = leg->srtpKeys;
     relay_->setFormat(leg->side, leg->format);
   }
   // Music on hold for the leg whose party holds it (sendonly/inactive, or our hold).

@@ -201,6 +201,7 @@ void Call::legAck(Leg& leg, const std::string& sdp) {
                             : sip::SessionDescription::Parse(sdp);
   bool wasHeld = leg.held;
   if (parsed.ok() && bridge_->applyRemote(leg, *parsed)) {
+    leg.takeAnswer(*parsed);
     noteHold(leg, wasHeld);
     return;
   }
@@ -231,9 +232,10 @@ void Call::answerOffer(Leg& leg, const std::string& sdp, sip::OfferResponder res
   std::string codec = leg.sdp.lastSent() ? FirstCodec(*leg.sdp.lastSent()) : std::string();
   if (codec.empty() || !Offers(*parsed, codec))
     codec = PreferredCodec(*parsed, leg.codecs).value_or("");
-  std::string body = leg.sdp.anchor(AnswerFor(*parsed, codec), bridge_->addressFor(leg));
+  auto body = leg.answer(*parsed, AnswerFor(*parsed, codec), bridge_->addressFor(leg));
+  if (!body.ok()) return respond(488, "");
   noteHold(leg, wasHeld);
-  respond(200, body);
+  respond(200, *body);
 }
 
 void Call::noteHold(Leg& leg, bool wasHeld) {
@@ -254,12 +256,14 @@ absl::Status Call::answer() {
   if (anchor_->remote) {
     sip::SessionDescription offer = *anchor_->remote;
     bridge_->applyRemote(*anchor_, offer);
-    body =
-        anchor_->sdp.anchor(AnswerFor(offer, PreferredCodec(offer, anchor_->codecs).value_or("")),
-                            bridge_->addressFor(*anchor_));
+    auto answered = anchor_->answer(
+        offer, AnswerFor(offer, PreferredCodec(offer, anchor_->codecs).value_or("")),
+        bridge_->addressFor(*anchor_));
+    if (!answered.ok()) return answered.status();
+    body = std::move(*answered);
   } else {
     anchor_->answerDueInAck = true;  // our 200 offers; the ACK answers
-    body = anchor_->sdp.anchor(OwnOffer(anchor_->codecs), bridge_->addressFor(*anchor_));
+    body = anchor_->offer(OwnOffer(anchor_->codecs), bridge_->addressFor(*anchor_));
   }
   anchor_->accept(body);
   anchor_->answered = dispatcher_.timeSource().systemTime();

@@ -65,6 +65,7 @@ struct RingDevice {
   Party party;
   sip::OutboundInvite invite;
   std::vector<std::string> codecs;  // the account's codec preference (Account::codecs)
+  SrtpPolicy srtp = SrtpPolicy::kOptional;
 };
 
 // Devices rung together, for up to `timeout`. `failures` holds the statuses of targets that
@@ -227,6 +228,8 @@ class Call final : private LegObserver {
   void digitFrom(Leg& leg, const media::DtmfDigit& digit);
   // What the caller is answered (or, late offer, offered) once `callee` answered.
   sip::SessionDescription answerForCaller(const sip::SessionDescription& callee) const;
+  // That, anchored with the caller's SRTP keys.
+  std::string bodyForCaller(const sip::SessionDescription& callee);
   sip::SessionDescription offerForRungLegs() const;
   void ringNextGroup();
   void ringDevices(std::vector<RingDevice>& devices);

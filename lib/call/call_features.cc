@@ -75,13 +75,16 @@ void Call::setHold(Leg& leg, bool hold, std::function<void(absl::Status)> done) 
   auto offer = WithDirection(
       std::move(*shown), hold ? sip::MediaDirection::kSendOnly : sip::MediaDirection::kSendRecv);
   Leg* target = &leg;
-  leg.reinvite(leg.sdp.anchor(std::move(offer), bridge_->addressFor(leg)),
+  leg.reinvite(leg.offer(std::move(offer), bridge_->addressFor(leg)),
                [this, target, hold, done](int status, const std::string& sdp) {
                  if (status < 200 || status >= 300)
                    return done(absl::UnavailableError("the phone refused the re-INVITE with " +
                                                       std::to_string(status)));
                  auto answer = sip::SessionDescription::Parse(sdp);
-                 if (answer.ok()) bridge_->applyRemote(*target, *answer);
+                 if (answer.ok()) {
+                   target->takeAnswer(*answer);
+                   bridge_->applyRemote(*target, *answer);
+                 }
                  target->heldByUs = hold;
                  bridge_->refresh(anchor_.get(), partner_.get());
                  emit(hold ? CallEventType::kHeld : CallEventType::kResumed, target);

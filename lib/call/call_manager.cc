@@ -88,6 +88,12 @@ void CallManager::onInvite(sip::Dialog& dialog, const sip::InviteRequest& reques
       return refuse(488, "Not Acceptable Here (malformed SDP)");
     }
     if (!parsed->findMedia("audio")) return refuse(488, "Not Acceptable Here (no audio stream)");
+    // The account's SRTP policy must accept the offer's media (AnswerCrypto decides).
+    sip::SessionDescription probe = *parsed;
+    if (auto keys = AnswerCrypto(*parsed, account.srtp, probe); !keys.ok()) {
+      PBX_LOG(kInfo, "call", "", "INVITE {}: {}", request.callId, keys.status().message());
+      return refuse(488, "Not Acceptable Here (SRTP policy)");
+    }
     offer = std::move(*parsed);
   }
 
@@ -127,6 +133,7 @@ void CallManager::onInvite(sip::Dialog& dialog, const sip::InviteRequest& reques
                                  caller, request.requestUri.user, std::string()));
   Call& call = *entry.call;
   call.startInbound(dialog, std::move(offer), account.codecs, sessionInterval, weRefresh);
+  call.anchor()->srtp = account.srtp;
   route(call, request);
 }
 
@@ -227,7 +234,10 @@ RingGroup CallManager::resolveAccount(const Party& party) const {
   }
   RingDevice device;
   device.party = party;
-  if (const Account* account = directory_.account(party.account)) device.codecs = account->codecs;
+  if (const Account* account = directory_.account(party.account)) {
+    device.codecs = account->codecs;
+    device.srtp = account->srtp;
+  }
   device.invite.requestUri = binding->contact;
   device.invite.nextHop = binding->source;
   device.invite.to.uri = {party.number, options_.domain, 0, ""};
@@ -268,6 +278,7 @@ RingGroup CallManager::resolve(const routing::RingTarget& target, const std::str
     RingDevice device;
     device.party = {extension->number, extension->displayName, account.username};
     device.codecs = account.codecs;
+    device.srtp = account.srtp;
     device.invite.requestUri = binding->contact;
     // Send to where the registration came from, so phones behind NAT are reached.
     device.invite.nextHop = binding->source;

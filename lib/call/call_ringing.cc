@@ -62,6 +62,16 @@ sip::SessionDescription Call::answerForCaller(const sip::SessionDescription& cal
   return AnswerFor(*anchor_->remote, codec);
 }
 
+std::string Call::bodyForCaller(const sip::SessionDescription& callee) {
+  const SocketAddress local = bridge_->addressFor(*anchor_);
+  if (!anchor_->remote) return anchor_->offer(answerForCaller(callee), local);
+  auto body = anchor_->answer(*anchor_->remote, answerForCaller(callee), local);
+  if (body.ok()) return *body;
+  // Checked when the INVITE arrived; a policy that refuses it now answers without keys.
+  PBX_LOG(kWarning, "call", id_.str(), "caller's SRTP: {}", body.status().message());
+  return anchor_->sdp.anchor(answerForCaller(callee), local);
+}
+
 sip::SessionDescription Call::offerForRungLegs() const {
   // The caller's offer, or what a click-to-call's source or a transferee last sent, offered
   // sendrecv (a transferee's phone may still be on hold); else our own offer.
@@ -86,7 +96,8 @@ void Call::ringDevices(std::vector<RingDevice>& devices) {
     auto leg = std::make_unique<Leg>(static_cast<LegObserver&>(*this), LegDirection::kOutbound,
                                      device.party, side, dispatcher_.timeSource().systemTime());
     leg->codecs = device.codecs;
-    device.invite.sdp = leg->sdp.anchor(ExtendOffer(offer, leg->codecs), bridge_->addressFor(*leg));
+    leg->srtp = device.srtp;
+    device.invite.sdp = leg->offer(ExtendOffer(offer, leg->codecs), bridge_->addressFor(*leg));
     auto dialog = stack_.invite(device.invite, *leg);
     if (!dialog.ok()) {
       PBX_LOG(kWarning, "call", id_.str(), "cannot ring {}: {}", device.party.account,
@@ -206,9 +217,8 @@ void Call::legProvisional(Leg& leg, int status, const std::string& sdp) {
       auto parsed = sip::SessionDescription::Parse(sdp);
       if (parsed.ok() && bridge_->applyRemote(leg, *parsed)) {
         earlyMedia_ = &leg;
-        anchor_->sendProvisional(
-            183, "Session Progress",
-            anchor_->sdp.anchor(answerForCaller(*parsed), bridge_->addressFor(*anchor_)));
+        leg.takeAnswer(*parsed);
+        anchor_->sendProvisional(183, "Session Progress", bodyForCaller(*parsed));
         bridge_->refresh(anchor_.get(), &leg);
         ringingSent_ = true;
         if (state_ == CallState::kRinging) state_ = CallState::kEarly;
@@ -248,6 +258,7 @@ void Call::legAnswered(Leg& leg, const std::string& sdp) {
   }
   leg.state = LegState::kAnswered;
   leg.answered = dispatcher_.timeSource().systemTime();
+  leg.takeAnswer(*parsed);
   rungAnswered(leg, *parsed);
 }
 
@@ -277,7 +288,7 @@ void Call::rungAnswered(Leg& leg, const sip::SessionDescription& sdp) {
   if (callerWaiting()) {
     // For a late offer, the callee's answer is our offer to the caller.
     anchor_->answerDueInAck = !anchor_->remote;
-    anchor_->accept(anchor_->sdp.anchor(answerForCaller(sdp), bridge_->addressFor(*anchor_)));
+    anchor_->accept(bodyForCaller(sdp));
     anchor_->answered = partner_->answered;
     armSessionTimer(*anchor_);
   }

@@ -1,5 +1,6 @@
 #include "lib/call/leg.h"
 
+#include "lib/base/log.h"
 #include "lib/call/sdp_negotiation.h"
 
 namespace pbx::call {
@@ -66,6 +67,53 @@ void Leg::setSessionTimer(std::chrono::seconds interval, bool refresh) {
 
 sip::SessionDescription Leg::offerOfItsParty() const {
   return remote ? WithDirection(*remote, sip::MediaDirection::kSendRecv) : OwnOffer();
+}
+
+namespace {
+// The crypto attributes of `sdp`'s audio: the keys OfferCrypto()/AnswerCrypto() put there.
+std::vector<sip::SdpAttribute> CryptoOf(const sip::SessionDescription& sdp) {
+  std::vector<sip::SdpAttribute> crypto;
+  if (auto audio = sdp.findMedia("audio"))
+    for (const auto& attribute : sdp.media[*audio].attributes)
+      if (attribute.name == "crypto") crypto.push_back(attribute);
+  return crypto;
+}
+}  // namespace
+
+std::string Leg::offer(sip::SessionDescription sdp, const SocketAddress& local) {
+  auto offered = OfferCrypto(sdp, srtp);
+  if (!offered.ok()) {
+    PBX_LOG(kWarning, "call", id.str(), "no SRTP keys for the offer: {}",
+            offered.status().message());
+    offeredCrypto.reset();
+  } else {
+    offeredCrypto = std::move(*offered);
+  }
+  return this->sdp.anchor(sdp, local, CryptoOf(sdp));
+}
+
+absl::StatusOr<std::string> Leg::answer(const sip::SessionDescription& offer,
+                                        sip::SessionDescription answer,
+                                        const SocketAddress& local) {
+  auto keys = AnswerCrypto(offer, srtp, answer);
+  if (!keys.ok()) return keys.status();
+  srtpKeys = std::move(*keys);
+  offeredCrypto.reset();
+  return sdp.anchor(answer, local, CryptoOf(answer));
+}
+
+void Leg::takeAnswer(const sip::SessionDescription& answer) {
+  if (!offeredCrypto) {
+    srtpKeys.reset();
+    return;
+  }
+  auto keys = AcceptCrypto(*offeredCrypto, answer);
+  if (!keys.ok()) {
+    PBX_LOG(kInfo, "call", id.str(), "SRTP answer refused: {}", keys.status().message());
+    srtpKeys.reset();
+    return;
+  }
+  srtpKeys = std::move(*keys);
 }
 
 sip::DialogId Leg::dialogId() const { return dialog_ ? dialog_->id() : sip::DialogId{}; }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "lib/call/sdp_anchor.h"
+#include "lib/call/srtp_policy.h"
 #include "pbx/base/dispatcher.h"
 #include "pbx/call/call_types.h"
 #include "pbx/media/rtp_relay.h"
@@ -76,10 +77,22 @@ class Leg final : public sip::DialogHandler {
   LegState state = LegState::kCalling;
   std::optional<SystemTime> answered;
   std::string sipCallId;
-  std::string codec;                // the first codec of the last SDP this leg's phone sent
-  std::vector<std::string> codecs;  // its account's codec preference; empty: all pbxkit has
-  media::StreamFormat format;       // what the leg's phone and pbxkit settled on (Bridge)
-  bool held = false;                // the phone's last SDP said sendonly or inactive
+  std::string codec;                        // the first codec of the last SDP this leg's phone sent
+  std::vector<std::string> codecs;          // its account's codec preference; empty: all pbxkit has
+  media::StreamFormat format;               // what the leg's phone and pbxkit settled on (Bridge)
+  SrtpPolicy srtp = SrtpPolicy::kOptional;  // its account's
+  std::optional<OfferedCrypto> offeredCrypto;  // the keys of our last offer, until answered
+  std::optional<media::SrtpKeys> srtpKeys;     // the SRTP the last offer/answer settled
+
+  // The SDP to send this leg, anchored at `local`, with SRTP by its policy: our offer (keys
+  // kept until answered) ...
+  std::string offer(sip::SessionDescription sdp, const SocketAddress& local);
+  // ... or our answer to its phone's `offer` (an error when the policy refuses it: 488).
+  absl::StatusOr<std::string> answer(const sip::SessionDescription& offer,
+                                     sip::SessionDescription answer, const SocketAddress& local);
+  // Its phone answered our offer with `answer`: the keys it settled.
+  void takeAnswer(const sip::SessionDescription& answer);
+  bool held = false;      // the phone's last SDP said sendonly or inactive
   bool heldByUs = false;  // the call API put the leg on hold (our re-INVITE said sendonly)
   std::optional<sip::SessionDescription> remote;  // the phone's last SDP
   // Our last 2xx on this leg carried an offer, so its ACK must carry the answer.

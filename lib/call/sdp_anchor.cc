@@ -52,7 +52,8 @@ LegSdp::LegSdp() {
   sessionId_ = std::to_string(next.fetch_add(1));
 }
 
-std::string LegSdp::build(sip::SessionDescription sdp, const SocketAddress& local) const {
+std::string LegSdp::build(sip::SessionDescription sdp, const SocketAddress& local,
+                          const std::vector<sip::SdpAttribute>& crypto) const {
   sdp.origin.username = "pbxkit";
   sdp.origin.sessionId = sessionId_;
   sdp.origin.sessionVersion = std::to_string(version_);
@@ -65,6 +66,7 @@ std::string LegSdp::build(sip::SessionDescription sdp, const SocketAddress& loca
     if (m.media == "audio" && m.port != 0 && !audioAnchored) {
       m.port = local.port();
       m.portCount = 1;
+      m.attributes.insert(m.attributes.end(), crypto.begin(), crypto.end());
       audioAnchored = true;
     } else {
       m.port = 0;
@@ -73,11 +75,12 @@ std::string LegSdp::build(sip::SessionDescription sdp, const SocketAddress& loca
   return sdp.serialize();
 }
 
-std::string LegSdp::anchor(sip::SessionDescription sdp, const SocketAddress& local) {
-  std::string body = build(sdp, local);
+std::string LegSdp::anchor(sip::SessionDescription sdp, const SocketAddress& local,
+                           const std::vector<sip::SdpAttribute>& crypto) {
+  std::string body = build(sdp, local, crypto);
   if (!last_.empty() && body != last_) {
     ++version_;
-    body = build(sdp, local);
+    body = build(sdp, local, crypto);
   }
   last_ = body;
   lastSent_ = std::move(sdp);

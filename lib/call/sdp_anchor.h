@@ -26,14 +26,18 @@ namespace pbx::call {
 class LegSdp {
  public:
   LegSdp();
-  // The body to send on this leg; the version goes up only when the content changes.
-  std::string anchor(sip::SessionDescription sdp, const SocketAddress& local);
+  // The body to send on this leg; the version goes up only when the content changes. The
+  // audio stream's `crypto` attributes are pbxkit's own keys for this leg (Leg::offer()):
+  // any others were stripped before.
+  std::string anchor(sip::SessionDescription sdp, const SocketAddress& local,
+                     const std::vector<sip::SdpAttribute>& crypto = {});
   const std::string& last() const { return last_; }
   // The description behind last(), before anchoring (its codecs are what matter).
   const std::optional<sip::SessionDescription>& lastSent() const { return lastSent_; }
 
  private:
-  std::string build(sip::SessionDescription sdp, const SocketAddress& local) const;
+  std::string build(sip::SessionDescription sdp, const SocketAddress& local,
+                    const std::vector<sip::SdpAttribute>& crypto) const;
 
   std::string sessionId_;
   uint64_t version_ = 1;

@@ -25,16 +25,11 @@
 
 #include "absl/status/statusor.h"
 #include "lib/media/srtp/sdes.h"
+#include "pbx/call/call_options.h"
 #include "pbx/media/media_types.h"
 #include "pbx/sip/sdp.h"
 
 namespace pbx::call {
-
-enum class SrtpPolicy {
-  kOff,        // plain RTP only: offers carry no keys; an RTP/SAVP offer is refused
-  kOptional,   // SRTP when the phone wants it; offers are RTP/AVP with keys (best effort)
-  kMandatory,  // SRTP or nothing: offers are RTP/SAVP; a plain offer or answer is refused
-};
 
 // What pbxkit offered one phone, kept until its answer arrives. The attributes hold our keys.
 struct OfferedCrypto {

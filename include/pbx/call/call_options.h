@@ -13,12 +13,20 @@
 
 namespace pbx {
 
+// SRTP (SDES keys, RFC 4568) on one account's calls.
+enum class SrtpPolicy {
+  kOff,        // plain RTP only: offers carry no keys; an RTP/SAVP offer is refused (488)
+  kOptional,   // SRTP when the phone wants it; pbxkit's offers are RTP/AVP with keys
+  kMandatory,  // SRTP or nothing: offers are RTP/SAVP; a plain offer or answer is refused
+};
+
 struct Account {
   std::string username;  // SIP digest username (and the user part of its address of record)
   std::string password;
   // Codecs this account's phone is offered and answered with, by SDP name ("opus", "G722",
   // "PCMU", "PCMA"), most preferred first. Empty: every codec pbxkit supports.
   std::vector<std::string> codecs{};
+  SrtpPolicy srtp = SrtpPolicy::kOptional;
 };
 
 // A number that rings: every registered account of the extension rings in parallel.

@@ -131,3 +131,26 @@ TEST_CASE("a digit sent by SIP INFO reaches a phone with telephone-event as RFC 
   CHECK(t.in->receivedDigits(DtmfMethod::kRfc4733) == "8");
   CHECK(t.in->receivedDigits(DtmfMethod::kInfo).empty());
 }
+
+TEST_CASE("SRTP policy: a mandatory account's plain offer gets 488; an optional one offers keys") {
+  auto options = DemoOptions();
+  for (auto& extension : options.directory.extensions)
+    if (extension.number == "100") extension.accounts[0].srtp = pbx::SrtpPolicy::kMandatory;
+  TwoPhones t(options);
+  auto& refused = t.alice.call("101");
+  t.pbx.runPending();
+  CHECK(refused.finalStatus() == 488);
+
+  // Bob calls Alice: her phone (mandatory) is offered RTP/SAVP with keys; Bob's own answer
+  // from pbxkit has none, since he offered plain RTP.
+  auto& call = t.bob.call("100");
+  t.pbx.runPending();
+  auto* in = t.alice.incoming();
+  REQUIRE(in != nullptr);
+  CHECK(in->remoteSdp().find("RTP/SAVP") != std::string::npos);
+  CHECK(in->remoteSdp().find("a=crypto:") != std::string::npos);
+  in->answer();  // a plain answer: the mandatory policy leaves that leg without keys
+  t.pbx.runPending();
+  CHECK(call.state() == pbx::testing::SimCall::State::kAnswered);
+  CHECK(call.remoteSdp().find("a=crypto:") == std::string::npos);
+}
