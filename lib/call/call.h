@@ -276,6 +276,7 @@ class Call final : private LegObserver {
   // A transfer in progress: the leg that leaves once the target answers.
   std::unique_ptr<Leg> transferor_;
   bool transferByRefer_ = false;
+  bool transferAlone_ = false;  // of a caller the program answered, with no other party
   std::string transferTarget_;
   std::string parkedSlot_;              // while parked
   Party parker_;                        // who parked the call

@@ -94,19 +94,22 @@ void Call::setHold(Leg& leg, bool hold, std::function<void(absl::Status)> done) 
 
 absl::Status Call::transfer(Leg& stays, std::vector<RingGroup> groups, std::string target,
                             bool byRefer) {
-  if (!answered() || !anchor_ || !partner_)
+  // A caller the program answered alone (an IVR) has no partner: it is the one that stays,
+  // and whoever answers is bridged to it.
+  if (!answered() || !anchor_ || (!partner_ && byRefer))
     return absl::FailedPreconditionError("call " + id_.str() + " is not a two-party call");
   if (!transferTarget_.empty() || transferor_)
     return absl::FailedPreconditionError("call " + id_.str() + " is being transferred");
   if (&stays != anchor_.get() && &stays != partner_.get())
     return absl::NotFoundError("call " + id_.str() + " has no leg " + stays.id.str());
   if (&stays == partner_.get()) std::swap(anchor_, partner_);
+  transferAlone_ = partner_ == nullptr;
   transferor_ = std::move(partner_);
   transferByRefer_ = byRefer;
   transferTarget_ = target;
   failures_.clear();
-  PBX_LOG(kInfo, "call", id_.str(), "{} transfers {} to {}", transferor_->party.number,
-          anchor_->party.number, target);
+  PBX_LOG(kInfo, "call", id_.str(), "{} transfers {} to {}",
+          transferor_ ? transferor_->party.number : "the program", anchor_->party.number, target);
   if (byRefer) transferor_->notifyReferProgress(100, "Trying");
   ring(std::move(groups));
   return absl::OkStatus();

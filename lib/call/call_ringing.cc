@@ -163,6 +163,8 @@ void Call::ringNextGroup() {
         bridge_->refresh(anchor_.get(), partner_.get());
         return;
       }
+      // A caller the program answered alone stays answered, and the program's again.
+      if (transferAlone_ && anchor_ && anchor_->up()) return;
     }
     fail(cause, status, lastGroupTimedOut_ ? "no answer" : "no device answered");
   }

@@ -75,7 +75,8 @@ class CallControl {
   // Blind transfer: `destination` (an extension, a SIP URI or the park extension) rings for the
   // leg `stays` (invalid: the caller's leg); whoever answers takes the other leg's place, and
   // that leg is hung up. Completes once the destination rings; if nobody answers, the call
-  // stays as it was. The kTransferred event follows the answer.
+  // stays as it was. The kTransferred event follows the answer. A caller the program answered
+  // alone (Decision::Answer(), an IVR) is connected to whoever answers.
   virtual void blindTransfer(CallId call, std::string destination, LegId stays = {},
                              Completion done = {}) = 0;
   // Attended transfer: the party the two answered calls have in common (the transferor)
