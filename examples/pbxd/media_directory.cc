@@ -65,6 +65,9 @@ absl::StatusOr<MediaDirectory> MediaDirectory::Open(const std::string& path,
                                                     std::string_view setting, Access access) {
   if (path.empty()) return absl::InvalidArgumentError(absl::StrCat(View(setting), " is empty"));
   std::error_code error;
+  if (std::filesystem::exists(path, error) && !std::filesystem::is_directory(path, error))
+    return absl::FailedPreconditionError(
+        absl::StrCat(View(setting), ": ", path, " is not a directory"));
   std::filesystem::create_directories(path, error);
   if (error)
     return absl::FailedPreconditionError(

@@ -159,11 +159,12 @@ absl::StatusOr<DigitCollection> ParseDigitCollection(const json& body,
   c.firstDigitTimeout = std::chrono::milliseconds(*first);
   c.interDigitTimeout = std::chrono::milliseconds(*inter);
   if (auto it = body.find("terminators"); it != body.end() && !it->is_null()) {
-    if (!it->is_string() || it->get<std::string>().size() > kMaxTerminators ||
-        !std::all_of(it->get<std::string>().begin(), it->get<std::string>().end(), IsDtmfDigit))
+    const std::string terminators = it->is_string() ? it->get<std::string>() : "?";
+    if (terminators.size() > kMaxTerminators ||
+        !std::all_of(terminators.begin(), terminators.end(), IsDtmfDigit))
       return absl::InvalidArgumentError(absl::StrCat("terminators must be a string of up to ",
                                                      kMaxTerminators, " of 0-9 * # A-D"));
-    c.terminators = it->get<std::string>();
+    c.terminators = terminators;
   }
   if (LongestCollection(c) > longest)
     return absl::InvalidArgumentError(
