@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -11,7 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "examples/pbxd/duration.h"
+#include "examples/pbxd/config_reader.h"
 #include "examples/pbxd/listen_address.h"
 #include "pbx/media/media_types.h"
 #include "pbx/sip/sofia.h"
@@ -19,75 +20,7 @@
 namespace pbxd {
 namespace {
 
-// Walks the YAML tree, remembering the path of every field for messages.
-class Reader {
- public:
-  explicit Reader(std::string name) : name_(std::move(name)) {}
-
-  absl::Status error(const YAML::Node& node, const std::string& path, const std::string& msg) {
-    int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-    return absl::InvalidArgumentError(absl::StrCat(name_, ":", line, ": ", path, ": ", msg));
-  }
-
-  // Fails on keys not in `allowed` (typos must not be silently ignored).
-  absl::Status onlyKeys(const YAML::Node& map, const std::string& path,
-                        const std::set<std::string>& allowed) {
-    if (!map.IsMap()) return error(map, path, "expected a mapping");
-    for (const auto& kv : map) {
-      std::string key = kv.first.as<std::string>();
-      if (!allowed.count(key)) {
-        std::string list;
-        for (const auto& a : allowed) absl::StrAppend(&list, list.empty() ? "" : ", ", a);
-        return error(kv.first, path.empty() ? key : path + "." + key,
-                     absl::StrCat("unknown field (expected one of: ", list, ")"));
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status str(const YAML::Node& node, const std::string& path, std::string* out) {
-    if (!node) return absl::OkStatus();
-    if (!node.IsScalar()) return error(node, path, "expected a string");
-    *out = node.Scalar();
-    return absl::OkStatus();
-  }
-
-  template <typename T>
-  absl::Status number(const YAML::Node& node, const std::string& path, T* out, uint64_t max) {
-    if (!node) return absl::OkStatus();
-    uint64_t v = 0;
-    if (!node.IsScalar() || !absl::SimpleAtoi(node.Scalar(), &v) || v > max)
-      return error(node, path, absl::StrCat("expected a whole number from 0 to ", max));
-    *out = static_cast<T>(v);
-    return absl::OkStatus();
-  }
-
-  absl::Status boolean(const YAML::Node& node, const std::string& path, bool* out) {
-    if (!node) return absl::OkStatus();
-    if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
-      *out = node.Scalar() == "true";
-      return absl::OkStatus();
-    }
-    return error(node, path, "expected true or false");
-  }
-
-  template <typename D>
-  absl::Status duration(const YAML::Node& node, const std::string& path, D* out) {
-    if (!node) return absl::OkStatus();
-    auto d = node.IsScalar() ? ParseDuration(node.Scalar()) : std::nullopt;
-    if (!d) return error(node, path, "expected a duration like 30s, 5m or 1h");
-    *out = std::chrono::duration_cast<D>(*d);
-    return absl::OkStatus();
-  }
-
- private:
-  std::string name_;
-};
-
-#define RETURN_IF_ERROR(expr)               \
-  do {                                      \
-    if (auto s = (expr); !s.ok()) return s; \
-  } while (0)
+using config_internal::Reader;
 
 absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o,
                      pbx::sip::SofiaTuning& sofia) {
@@ -155,8 +88,7 @@ absl::Status ReadSip(Reader& r, const YAML::Node& sip, pbx::SipOptions& o,
         r.duration(st["interval"], "sip.session_timer.interval", &o.sessionTimer.interval));
     RETURN_IF_ERROR(r.duration(st["min_se"], "sip.session_timer.min_se", &o.sessionTimer.minSE));
     if (o.sessionTimer.minSE < std::chrono::seconds(90))
-      return r.error(st["min_se"], "sip.session_timer.min_se",
-                     "RFC 4028 asks for at least 90s");
+      return r.error(st["min_se"], "sip.session_timer.min_se", "RFC 4028 asks for at least 90s");
     if (o.sessionTimer.interval < o.sessionTimer.minSE)
       return r.error(st, "sip.session_timer", "interval is shorter than min_se");
   }
@@ -190,23 +122,6 @@ absl::Status ReadRouting(Reader& r, const YAML::Node& routing, pbx::RoutingOptio
                         &o.numbering.directedPickupPrefix));
   RETURN_IF_ERROR(r.str(routing["group_pickup_code"], "routing.group_pickup_code",
                         &o.numbering.groupPickupCode));
-  return absl::OkStatus();
-}
-
-absl::Status ReadMedia(Reader& r, const YAML::Node& media, pbx::MediaOptions& o) {
-  if (!media) return absl::OkStatus();
-  RETURN_IF_ERROR(
-      r.onlyKeys(media, "media", {"address", "port_min", "port_max", "threads", "rtp_timeout"}));
-  RETURN_IF_ERROR(r.str(media["address"], "media.address", &o.engine.address));
-  if (auto a = pbx::SocketAddress::Parse(o.engine.address, 0); !a.ok())
-    return r.error(media["address"], "media.address", "expected a numeric IP address");
-  RETURN_IF_ERROR(r.number(media["port_min"], "media.port_min", &o.engine.portMin, 65534));
-  RETURN_IF_ERROR(r.number(media["port_max"], "media.port_max", &o.engine.portMax, 65535));
-  if (o.engine.portMin + 3 > o.engine.portMax)
-    return r.error(media, "media",
-                   "port_max must be at least port_min + 3 (one relay needs 4 ports)");
-  RETURN_IF_ERROR(r.number(media["threads"], "media.threads", &o.engine.threads, 256));
-  RETURN_IF_ERROR(r.duration(media["rtp_timeout"], "media.rtp_timeout", &o.rtpTimeout));
   return absl::OkStatus();
 }
 
@@ -331,7 +246,8 @@ absl::Status ReadRest(Reader& r, const YAML::Node& rest, RestConfig& o) {
 
 }  // namespace
 
-absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& name) {
+absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& name,
+                                   const std::string& baseDir) {
   Reader r(name);
   YAML::Node root;
   try {
@@ -354,7 +270,7 @@ absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& n
       if (c.options.events.historySize == 0)
         return r.error(ev["history_size"], "events.history_size", "must be at least 1");
     }
-    RETURN_IF_ERROR(ReadMedia(r, root["media"], c.options.media));
+    RETURN_IF_ERROR(config_internal::ReadMedia(r, root["media"], baseDir, c));
     RETURN_IF_ERROR(ReadExtensions(r, root["extensions"], c.options.directory));
     if (auto m = root["metrics"]) {
       RETURN_IF_ERROR(r.onlyKeys(m, "metrics", {"listen"}));
@@ -380,7 +296,9 @@ absl::StatusOr<Config> LoadConfig(const std::string& path) {
   if (!in) return absl::NotFoundError(path + ": cannot open the file");
   std::stringstream text;
   text << in.rdbuf();
-  return ParseConfig(text.str(), path);
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return ParseConfig(text.str(), path, error ? "" : absolute.parent_path().string());
 }
 
 }  // namespace pbxd

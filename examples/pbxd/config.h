@@ -27,16 +27,28 @@ struct RestConfig {
   bool enabled() const { return !listen.empty(); }
 };
 
+// The `media:` section's directories (docs/pbxd.md): where the REST API's clients name prompts
+// to play and recordings to make. pbxd creates them at start. Relative ones in the file are
+// taken from the config file's directory.
+struct MediaFilesConfig {
+  std::string promptsDir;     // empty: the REST API plays no prompts
+  std::string recordingsDir;  // empty: the REST API makes no recordings
+};
+
 struct Config {
-  pbx::Options options;
+  pbx::Options options;         // options.media.musicOnHold: resolved against mediaFiles.promptsDir
   pbx::sip::SofiaTuning sofia;  // sip.udp_send_thread
   std::string metricsListen = "127.0.0.1:9060";  // empty: no metrics endpoint
   pbx::LogLevel logLevel = pbx::LogLevel::kInfo;
   RestConfig rest;
+  MediaFilesConfig mediaFiles;
 };
 
+// Reads the file; relative media directories are taken from its directory.
 absl::StatusOr<Config> LoadConfig(const std::string& path);
-// The same from text; `name` is used in messages in place of the file name.
-absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& name);
+// The same from text; `name` is used in messages in place of the file name, and relative
+// media directories are taken from `baseDir` (empty: left relative, to the working directory).
+absl::StatusOr<Config> ParseConfig(const std::string& text, const std::string& name,
+                                   const std::string& baseDir = "");
 
 }  // namespace pbxd

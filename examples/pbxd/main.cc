@@ -20,6 +20,7 @@
 
 #include "examples/pbxd/config.h"
 #include "examples/pbxd/heap_warmer.h"
+#include "examples/pbxd/media_directory.h"
 #include "examples/pbxd/metrics_server.h"
 #include "examples/pbxd/rest/rest_server.h"
 #include "pbx/pbx.h"
@@ -65,6 +66,30 @@ bool NotTurnedOff(const char* name) {
 // PBXD_HEAP_HUGEPAGES=off.
 bool WarmHeap() { return pbxd::HeapWarmer::Supported() && NotTurnedOff("PBXD_HEAP_WARMER"); }
 
+// The media directories of the config, created when missing, and its music on hold checked:
+// a directory pbxd cannot create or use, or a sound file it cannot read, stops it at start
+// rather than failing the first call that needs it.
+absl::StatusOr<pbxd::rest::MediaFiles> OpenMediaFiles(const pbxd::Config& config) {
+  using Access = pbxd::MediaDirectory::Access;
+  pbxd::rest::MediaFiles files;
+  if (!config.mediaFiles.promptsDir.empty()) {
+    auto prompts = pbxd::MediaDirectory::Open(config.mediaFiles.promptsDir, "media.prompts_dir",
+                                              Access::kRead);
+    if (!prompts.ok()) return prompts.status();
+    files.prompts = *std::move(prompts);
+  }
+  if (!config.mediaFiles.recordingsDir.empty()) {
+    auto recordings = pbxd::MediaDirectory::Open(config.mediaFiles.recordingsDir,
+                                                 "media.recordings_dir", Access::kWrite);
+    if (!recordings.ok()) return recordings.status();
+    files.recordings = *std::move(recordings);
+  }
+  if (auto s = pbxd::CheckReadableFiles(config.options.media.musicOnHold, "media.music_on_hold");
+      !s.ok())
+    return s;
+  return files;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,6 +123,11 @@ int main(int argc, char** argv) {
     std::printf("%s: OK (%zu extensions)\n", configPath.c_str(),
                 config->options.directory.extensions.size());
     return 0;
+  }
+  auto mediaFiles = OpenMediaFiles(*config);
+  if (!mediaFiles.ok()) {
+    std::fprintf(stderr, "pbxd: %s\n", std::string(mediaFiles.status().message()).c_str());
+    return 1;
   }
   pbx::SetLogLevel(config->logLevel);
   RaiseFileLimit();
@@ -135,7 +165,9 @@ int main(int argc, char** argv) {
   // before the PBX, so requests in flight at shutdown still get their answers.
   std::unique_ptr<pbxd::rest::RestServer> rest;
   if (config->rest.enabled()) {
-    auto started = pbxd::rest::RestServer::Start(config->rest, (*pbx)->calls());
+    pbxd::rest::RestServer::Options restOptions;
+    restOptions.api.media = *std::move(mediaFiles);
+    auto started = pbxd::rest::RestServer::Start(config->rest, (*pbx)->calls(), restOptions);
     if (!started.ok()) {
       std::fprintf(stderr, "pbxd: %s\n", std::string(started.status().message()).c_str());
       metrics.stop();

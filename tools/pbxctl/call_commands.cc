@@ -11,20 +11,15 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "tools/pbxctl/command_line.h"
 #include "tools/pbxctl/exit_codes.h"
+#include "tools/pbxctl/media_commands.h"
 #include "tools/pbxctl/rest_client.h"
 
 namespace pbxctl {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kConnectionUsage[] =
-    "connection (options anywhere after the group; else the environment):\n"
-    "  --url URL          pbxd's REST API (PBXCTL_URL; default http://127.0.0.1:8080)\n"
-    "  --user NAME        (PBXCTL_USER; default admin)\n"
-    "  --password SECRET  (PBXCTL_PASSWORD; no default)\n"
-    "  --domain DOMAIN    (PBXCTL_DOMAIN; default default)\n";
 
 constexpr char kCallsUsage[] =
     "usage: pbxctl calls [--extension NUMBER] [--json]\n"
@@ -54,7 +49,8 @@ constexpr char kCallUsage[] =
     "  unpark SLOT TO                 rings TO for the call parked in SLOT; prints its linkedid\n"
     "  pickup EXTEN TO                rings TO too for the call ringing at EXTEN; whoever\n"
     "                                 answers first takes it; prints its linkedid\n"
-    "  a leg is caller, callee or its id as `calls --json` lists it (L2A)\n";
+    "  a leg is caller, callee or its id as `calls --json` lists it (L2A)\n"
+    "media (files are named in pbxd's media directories, docs/pbxd.md):\n";
 
 constexpr char kEventsUsage[] =
     "usage: pbxctl events [--since SEQ] [--types NAME,...] [--count N]\n"
@@ -64,49 +60,10 @@ constexpr char kEventsUsage[] =
     "  --types ...   only these events (pbx.call.start,pbx.call.end, ...)\n"
     "  --count N     stop after N events (default: follow until interrupted)\n";
 
-int BadUsage(const std::string& message, const char* usage) {
-  std::fprintf(stderr, "pbxctl: %s\n\n%s\n%s", message.c_str(), usage, kConnectionUsage);
-  return kExitUsage;
-}
-
-// A command line split into its connection options, its other options (name -> value) and
-// its words. `flags` take no value; every other --option takes one.
-struct CommandLine {
-  ConnectionOptions connection = ConnectionOptions::FromEnvironment();
-  std::vector<std::string> words;
-  std::vector<std::pair<std::string, std::string>> options;
-  std::string error;
-
-  CommandLine(const std::vector<std::string>& args, const std::vector<std::string>& known,
-              const std::vector<std::string>& flags = {}) {
-    for (size_t i = 0; i < args.size() && error.empty(); ++i) {
-      const std::string& a = args[i];
-      if (connection.take(args, &i, &error)) continue;
-      if (a.size() > 1 && a[0] == '-') {
-        if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
-          options.emplace_back(a, "");
-        } else if (std::find(known.begin(), known.end(), a) == known.end()) {
-          error = "unknown option '" + a + "'";
-        } else if (i + 1 >= args.size()) {
-          error = a + " needs a value";
-        } else {
-          options.emplace_back(a, args[++i]);
-        }
-      } else {
-        words.push_back(a);
-      }
-    }
-  }
-  std::optional<std::string> option(const std::string& name) const {
-    for (const auto& [n, v] : options)
-      if (n == name) return v;
-    return std::nullopt;
-  }
-};
-
-std::string Or(const json& value, const std::string& fallback = "-") {
-  return value.is_string() && !value.get<std::string>().empty() ? value.get<std::string>()
-                                                                : fallback;
+// The call group's usage: its call-control commands, then its media commands.
+const char* CallUsage() {
+  static const std::string usage = std::string(kCallUsage) + kMediaCallUsage;
+  return usage.c_str();
 }
 
 int Calls(const std::vector<std::string>& args) {
@@ -140,47 +97,12 @@ int Calls(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-// The string field `name` of the answer, or "-".
-std::string FieldOf(const RestReply& reply, const char* name) {
-  if (!reply.body.is_object()) return "-";
-  auto it = reply.body.find(name);
-  return it == reply.body.end() ? "-" : Or(*it);
-}
-
-std::string LinkedIdOf(const RestReply& reply) { return FieldOf(reply, "linkedid"); }
-
-// POSTs to `path` under /rest/phoneServices/ (path segments already encoded) with `query`
-// ("?name=value" or empty); on success prints `onSuccess(reply)`.
-int Post(const CommandLine& line, const std::string& path, const std::string& query,
-         const std::function<std::string(const RestReply&)>& onSuccess,
-         const std::string& body = "") {
-  RestClient client(line.connection);
-  RestReply reply = client.call("POST", "/rest/phoneServices/" + path + query, body);
-  if (!reply.ok()) return reply.fail();
-  std::printf("%s\n", onSuccess(reply).c_str());
-  return kExitOk;
-}
-
-// caller, callee or a leg id (L2A).
-bool IsLeg(const std::string& text) {
-  if (text == "caller" || text == "callee") return true;
-  return text.size() >= 2 && text.size() <= 17 && text[0] == 'L' &&
-         std::all_of(text.begin() + 1, text.end(),
-                     [](char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); });
-}
-
 bool IsDtmf(const std::string& digits) {
   return !digits.empty() && digits.size() <= 64 &&
          std::all_of(digits.begin(), digits.end(), [](char c) {
            return absl::ascii_isdigit(static_cast<unsigned char>(c)) ||
                   (c != '\0' && std::strchr("*#ABCDabcd", c) != nullptr);
          });
-}
-
-// "?name=<leg>" for the option `option` of the command line, or "" when it is not given.
-std::string LegQuery(const CommandLine& line, const std::string& option, const char* name) {
-  auto value = line.option(option);
-  return value ? absl::StrCat("?", name, "=", EncodeQueryValue(*value)) : "";
 }
 
 int Originate(const CommandLine& line) {
@@ -225,7 +147,7 @@ int Hold(const CommandLine& line, bool hold) {
 
 int Dtmf(const CommandLine& line) {
   const std::string& digits = line.words[2];
-  if (!IsDtmf(digits)) return BadUsage("DIGITS: 1 to 64 of 0-9 * # A-D", kCallUsage);
+  if (!IsDtmf(digits)) return BadUsage("DIGITS: 1 to 64 of 0-9 * # A-D", CallUsage());
   return Post(line, "dtmf/" + EncodePathSegment(line.words[1]) + "/" + EncodePathSegment(digits),
               LegQuery(line, "--to", "to"), [&](const RestReply& r) {
                 return absl::StrCat("sent ", digits, " to ", LinkedIdOf(r), " ",
@@ -251,15 +173,6 @@ int Pickup(const CommandLine& line) {
               "", LinkedIdOf);
 }
 
-// One `pbxctl call` command: its words (with its name) and the options it takes.
-struct CallCommand {
-  const char* name;
-  size_t words;
-  const char* arguments;  // for the usage error
-  std::vector<std::string> options;
-  std::function<int(const CommandLine&)> run;
-};
-
 const std::vector<CallCommand>& CallCommandTable() {
   static const std::vector<CallCommand> commands = {
       {"originate", 3, "FROM and TO", {"--uuid"}, &Originate},
@@ -277,25 +190,31 @@ const std::vector<CallCommand>& CallCommandTable() {
 }
 
 int Call(const std::vector<std::string>& args) {
-  CommandLine line(args, {"--uuid", "--stays", "--leg", "--to"});
-  if (!line.error.empty()) return BadUsage(line.error, kCallUsage);
-  if (line.words.empty()) return BadUsage("which command?", kCallUsage);
+  const char* usage = CallUsage();
+  std::vector<std::string> known = {"--uuid", "--stays", "--leg", "--to"};
+  for (const std::string& option : MediaCallOptions()) known.push_back(option);
+  CommandLine line(args, known, MediaCallFlags());
+  if (!line.error.empty()) return BadUsage(line.error, usage);
+  if (line.words.empty()) return BadUsage("which command?", usage);
   const std::string& name = line.words[0];
-  for (const CallCommand& command : CallCommandTable()) {
+  std::vector<CallCommand> commands = CallCommandTable();
+  for (CallCommand& media : MediaCallCommands(usage)) commands.push_back(std::move(media));
+  for (const CallCommand& command : commands) {
     if (name != command.name) continue;
     for (const auto& [option, value] : line.options) {
       if (std::find(command.options.begin(), command.options.end(), option) ==
           command.options.end())
-        return BadUsage(absl::StrCat(name, " does not take ", option), kCallUsage);
-      if (option != "--uuid" && !IsLeg(value))
-        return BadUsage(absl::StrCat(option, " must be caller, callee or a leg's id (L2A)"),
-                        kCallUsage);
+        return BadUsage(absl::StrCat(name, " does not take ", option), usage);
+      const bool legOption = option == "--stays" || option == "--leg" || option == "--to";
+      if (legOption && !IsLeg(value))
+        return BadUsage(absl::StrCat(option, " must be caller, callee or a leg's id (L2A)"), usage);
     }
-    if (line.words.size() != command.words)
-      return BadUsage(absl::StrCat(name, " takes ", command.arguments), kCallUsage);
+    const size_t maxWords = command.maxWords ? command.maxWords : command.words;
+    if (line.words.size() < command.words || line.words.size() > maxWords)
+      return BadUsage(absl::StrCat(name, " takes ", command.arguments), usage);
     return command.run(line);
   }
-  return BadUsage("unknown command '" + name + "'", kCallUsage);
+  return BadUsage("unknown command '" + name + "'", usage);
 }
 
 // "<seq> <event> <linkedid> <caller> -> <party> [cause]"
@@ -354,8 +273,10 @@ CommandGroup CallsCommands() {
 CommandGroup CallCommands() {
   CommandGroup group;
   group.name = "call";
-  group.summary = "control calls on a running pbxd: originate, hangup, transfer, hold, dtmf, park";
-  group.usage = [](std::FILE* out) { std::fprintf(out, "%s\n%s", kCallUsage, kConnectionUsage); };
+  group.summary =
+      "control calls on a running pbxd: originate, hangup, transfer, hold, dtmf, park, play, "
+      "record, collect";
+  group.usage = [](std::FILE* out) { std::fprintf(out, "%s\n%s", CallUsage(), kConnectionUsage); };
   group.run = &Call;
   return group;
 }

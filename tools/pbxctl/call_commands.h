@@ -4,6 +4,7 @@
 //   pbxctl calls [--extension 100] [--json]      a table of the active calls
 //   pbxctl call originate 100 101 [--uuid U]     click-to-call; prints the new linkedid
 //   pbxctl call hangup C1F
+//   pbxctl call play|record|collect ...        media_commands.h
 //   pbxctl events [--since 42] [--types pbx.call.start,pbx.call.end] [--count N]
 //
 // Thread-safety: single-threaded CLI.
@@ -14,7 +15,7 @@
 namespace pbxctl {
 
 CommandGroup CallsCommands();   // `pbxctl calls`
-CommandGroup CallCommands();    // `pbxctl call originate|hangup`
+CommandGroup CallCommands();    // `pbxctl call originate|hangup|...|play|record|collect`
 CommandGroup EventsCommands();  // `pbxctl events`
 
 }  // namespace pbxctl

@@ -17,7 +17,8 @@ namespace pbxctl {
 namespace {
 
 constexpr time_t kConnectTimeoutSeconds = 5;
-// Longer than pbxd's 5 s wait for the PBX, so that its 504 arrives rather than our timeout.
+// Longer than pbxd's 5 s wait for the PBX, so that its 504 arrives rather than our timeout
+// (RestClient::setReadTimeout() for the requests that wait longer).
 constexpr time_t kReadTimeoutSeconds = 15;
 // A stream sends a keep-alive comment every 15 s: four missed ones mean it is gone.
 constexpr time_t kStreamReadTimeoutSeconds = 60;
@@ -160,7 +161,7 @@ RestReply RestClient::call(const std::string& method, const std::string& path,
                            const std::string& body) {
   std::string header;
   if (RestReply r = authenticate(&header); !r.ok()) return r;
-  auto client = MakeClient(options_.url, kReadTimeoutSeconds);
+  auto client = MakeClient(options_.url, readTimeoutSeconds_);
   httplib::Headers headers = {{"X-authenticate", header}, {"Accept", "application/json"}};
   httplib::Result result = method == "GET" ? client->Get(path, headers)
                            : method == "POST"

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <string>
@@ -61,6 +62,9 @@ class RestClient {
  public:
   explicit RestClient(ConnectionOptions options) : options_(std::move(options)) {}
 
+  // How long call() waits for an answer (default 15 s: longer than pbxd's own 5 s bound on an
+  // operation); a long poll such as a digit collection needs more.
+  void setReadTimeout(time_t seconds) { readTimeoutSeconds_ = seconds; }
   // A signed request; `body`, if not empty, is sent as application/json.
   RestReply call(const std::string& method, const std::string& path, const std::string& body = "");
 
@@ -86,6 +90,7 @@ class RestClient {
 
   ConnectionOptions options_;
   std::optional<std::string> salt_;
+  time_t readTimeoutSeconds_ = 15;
 };
 
 }  // namespace pbxctl

@@ -2,56 +2,13 @@
 
 #include <string>
 
+#include "examples/pbxd/rest/openapi_parts.h"
+
 namespace pbxd::rest {
 namespace {
 
 using nlohmann::json;
-
-json Ref(const std::string& schema) { return {{"$ref", "#/components/schemas/" + schema}}; }
-
-json JsonContent(const json& schema) { return {{"application/json", {{"schema", schema}}}}; }
-
-json Reply(const std::string& description, const std::string& schema) {
-  return {{"description", description}, {"content", JsonContent(Ref(schema))}};
-}
-
-json Error(const std::string& description) { return Reply(description, "Error"); }
-
-json PathParameter(const std::string& name, const std::string& description) {
-  return {{"name", name},
-          {"in", "path"},
-          {"required", true},
-          {"description", description},
-          {"schema", {{"type", "string"}, {"maxLength", 256}}}};
-}
-
-json QueryParameter(const std::string& name, const std::string& description,
-                    const std::string& type = "string") {
-  return {{"name", name},
-          {"in", "query"},
-          {"required", false},
-          {"description", description},
-          {"schema", {{"type", type}}}};
-}
-
-// The errors every authenticated endpoint may answer.
-json AuthErrors() {
-  return {{"400", Error("A malformed X-authenticate header, path parameter or body")},
-          {"401", Error("No X-authenticate header, wrong credentials, a replayed nonce, or a "
-                        "Created more than 5 minutes from the server's clock")},
-          {"503", Error("The server remembers too many nonces, or is stopping")}};
-}
-
-json Operation(const std::string& summary, const std::string& description, json parameters,
-               json responses) {
-  json op = {{"summary", summary},
-             {"description", description},
-             {"security", json::array({json::object({{"XAuthenticate", json::array()}})})},
-             {"responses", AuthErrors()}};
-  if (!parameters.empty()) op["parameters"] = std::move(parameters);
-  for (auto& [code, response] : responses.items()) op["responses"][code] = response;
-  return op;
-}
+using namespace openapi_internal;  // NOLINT: the document's building blocks
 
 json ClickToCall(bool post) {
   json op = Operation(
@@ -80,32 +37,6 @@ json ClickToCall(bool post) {
                        "ignored. The same call_uuid as the query's, if both."}})}};
   }
   return op;
-}
-
-json LinkedIdParameter(const std::string& name = "linkedid") {
-  return PathParameter(name, "The call, as the API writes it: C1F");
-}
-
-json LegQuery(const std::string& name, const std::string& description) {
-  json parameter = QueryParameter(name, description);
-  parameter["schema"]["example"] = "callee";
-  return parameter;
-}
-
-// The answers of an operation on a call that exists (or not) and may not allow it.
-json CallOperationErrors(const std::string& conflict) {
-  return {{"404", Error("No such call (or it has ended), or no such leg")},
-          {"409", Error(conflict)},
-          {"504", Error("The PBX did not complete the operation within 5 s; it may still "
-                        "happen: check with activeCalls or the events")}};
-}
-
-json CallOperation(const std::string& summary, const std::string& description, json parameters,
-                   const std::string& success, const std::string& schema,
-                   const std::string& conflict) {
-  json responses = CallOperationErrors(conflict);
-  responses["200"] = Reply(success, schema);
-  return Operation(summary, description, std::move(parameters), std::move(responses));
 }
 
 // The call-control operations beyond click-to-call, activeCalls and hangup.
@@ -278,11 +209,13 @@ json Schemas() {
        {{"sequence", {{"type", "integer"}, {"description", "also the SSE id"}}},
         {"event",
          {{"type", "string"},
-          {"enum", json::array({"pbx.call.start", "pbx.extension.incomingcall", "pbx.call.early",
-                                "pbx.extension.answercall", "pbx.extension.missedcall",
-                                "pbx.call.bridged", "pbx.call.unbridged", "pbx.call.hold",
-                                "pbx.call.unhold", "pbx.call.transfer-succeeded", "pbx.call.parked",
-                                "pbx.call.pickup", "pbx.call.dtmf", "pbx.call.recording.start", "pbx.call.recording.stop", "pbx.call.recording.fail", "pbx.call.end"})}}},
+          {"enum",
+           json::array({"pbx.call.start", "pbx.extension.incomingcall", "pbx.call.early",
+                        "pbx.extension.answercall", "pbx.extension.missedcall", "pbx.call.bridged",
+                        "pbx.call.unbridged", "pbx.call.hold", "pbx.call.unhold",
+                        "pbx.call.transfer-succeeded", "pbx.call.parked", "pbx.call.pickup",
+                        "pbx.call.dtmf", "pbx.call.recording.start", "pbx.call.recording.stop",
+                        "pbx.call.recording.fail", "pbx.call.end"})}}},
         {"time", time},
         {"linkedid", {{"type", "string"}}},
         {"call_uuid", {{"type", "string"}}},
@@ -358,6 +291,8 @@ json OpenApiDocument() {
   paths["/rest/phoneServices/hangup/{linkedid}"]["post"] = hangup;
   paths["/rest/phoneServices/hangup/{linkedid}"]["delete"] = hangup;
   AddCallOperations(paths);
+  json schemas = Schemas();
+  AddMediaOperations(paths, schemas);
   json events = Operation(
       "The call events, as server-sent events",
       "One SSE event per call event: `id` is its sequence number, `event` its name "
@@ -393,7 +328,7 @@ json OpenApiDocument() {
           {"servers", json::array({json::object({{"url", "/"}})})},
           {"paths", paths},
           {"components",
-           {{"schemas", Schemas()},
+           {{"schemas", std::move(schemas)},
             {"securitySchemes",
              {{"XAuthenticate",
                {{"type", "apiKey"},

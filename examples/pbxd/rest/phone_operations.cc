@@ -25,7 +25,8 @@ using Done = PhoneServices::ResultCallback;
 
 constexpr size_t kMaxDtmfDigits = 64;
 
-// A completion of the call API that answers with no fields of its own.
+}  // namespace
+
 pbx::call::Completion NoFields(Done done) {
   return [done = std::move(done)](absl::Status status) {
     if (!status.ok()) return done(status);
@@ -33,7 +34,6 @@ pbx::call::Completion NoFields(Done done) {
   };
 }
 
-// The query parameter `name` as a LegSelector; nullopt when the query does not have it.
 absl::StatusOr<std::optional<LegSelector>> QueryLeg(const httplib::Request& request,
                                                     const char* name) {
   if (!request.has_param(name)) return std::nullopt;
@@ -44,9 +44,6 @@ absl::StatusOr<std::optional<LegSelector>> QueryLeg(const httplib::Request& requ
   return std::optional<LegSelector>(*std::move(selector));
 }
 
-// Runs `then` with the leg `which` names in call `id`: at once for a leg id (the call API
-// checks that the call has it), else once listCalls() described the call. `done` gets why
-// there is no such leg.
 void WithLeg(CallControl& calls, CallId id, const LegSelector& which,
              std::function<void(LegId)> then, Done done) {
   if (!which.needsLegs()) return then(which.leg());
@@ -58,8 +55,6 @@ void WithLeg(CallControl& calls, CallId id, const LegSelector& which,
       });
 }
 
-// Runs `then` with the leg of the optional query parameter `name`: LegId() (the call API's
-// default) when the query does not have it.
 void WithOptionalLeg(CallControl& calls, const RequestContext& request, const char* name, CallId id,
                      std::function<void(LegId)> then, Done done) {
   auto which = QueryLeg(request.http, name);
@@ -67,8 +62,6 @@ void WithOptionalLeg(CallControl& calls, const RequestContext& request, const ch
   if (!*which) return then(LegId());
   WithLeg(calls, id, **which, std::move(then), std::move(done));
 }
-
-}  // namespace
 
 bool IsDtmfDigits(std::string_view digits) {
   return !digits.empty() && digits.size() <= kMaxDtmfDigits &&

@@ -9,8 +9,12 @@
 // continues on the PBX's event thread.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string_view>
 
+#include "absl/status/statusor.h"
+#include "examples/pbxd/rest/leg_selector.h"
 #include "examples/pbxd/rest/phone_services.h"
 
 namespace pbxd::rest::operations {
@@ -41,5 +45,23 @@ PhoneServices::FindOperation Pickup();
 
 // Whether `digits` is 1 to 64 DTMF digits (0-9 * # A-D, either case).
 bool IsDtmfDigits(std::string_view digits);
+
+// ---- what the operations share (media_operations.h uses them too) ----
+
+// A completion of the call API that answers with no fields of its own.
+pbx::call::Completion NoFields(PhoneServices::ResultCallback done);
+// The query parameter `name` as a LegSelector; nullopt when the query does not have it.
+absl::StatusOr<std::optional<LegSelector>> QueryLeg(const httplib::Request& request,
+                                                    const char* name);
+// Runs `then` with the leg `which` names in call `id`: at once for a leg id (the call API
+// checks that the call has it), else once listCalls() described the call. `done` gets why
+// there is no such leg.
+void WithLeg(pbx::call::CallControl& calls, pbx::CallId id, const LegSelector& which,
+             std::function<void(pbx::LegId)> then, PhoneServices::ResultCallback done);
+// Runs `then` with the leg of the optional query parameter `name`: LegId() (the call API's
+// default) when the query does not have it.
+void WithOptionalLeg(pbx::call::CallControl& calls, const RequestContext& request, const char* name,
+                     pbx::CallId id, std::function<void(pbx::LegId)> then,
+                     PhoneServices::ResultCallback done);
 
 }  // namespace pbxd::rest::operations

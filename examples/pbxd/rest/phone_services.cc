@@ -166,17 +166,22 @@ void PhoneServices::activeCalls(const RequestContext& request, httplib::Response
 }
 
 RouteHandler PhoneServices::onCall(CallOperation operation, std::string idParam) {
-  return [this, operation = std::move(operation), idParam = std::move(idParam)](
+  return CallOperationHandler(calls_, operationTimeout_, std::move(operation), std::move(idParam));
+}
+
+RouteHandler CallOperationHandler(pbx::call::CallControl& calls, std::chrono::milliseconds timeout,
+                                  PhoneServices::CallOperation operation, std::string idParam) {
+  using Result = PhoneServices::Result;
+  return [&calls, timeout, operation = std::move(operation), idParam = std::move(idParam)](
              const RequestContext& request, httplib::Response& response) {
     std::optional<pbx::CallId> id = ParseLinkedId(request.param(idParam));
     if (!id)
       return ReplyError(response, 400,
                         absl::StrCat(idParam, " must look like C1F (as the API writes it)"));
-    std::optional<Result> result =
-        Await<Result>(operationTimeout_, [&](std::function<void(Result)> done) {
-          operation(calls_, request, *id, std::move(done));
-        });
-    if (!result) return ReplyStatus(response, TimedOut(operationTimeout_));
+    std::optional<Result> result = Await<Result>(timeout, [&](std::function<void(Result)> done) {
+      operation(calls, request, *id, std::move(done));
+    });
+    if (!result) return ReplyStatus(response, TimedOut(timeout));
     if (!result->ok()) return ReplyStatus(response, result->status());
     json body = {{"linkedid", id->str()}};
     if ((*result)->is_object()) body.update(**result);

@@ -67,10 +67,7 @@ class PhoneServices {
  private:
   void clickToCall(const RequestContext& request, httplib::Response& response);
   void activeCalls(const RequestContext& request, httplib::Response& response);
-  // A handler that runs `operation` on the call named by the path parameter `idParam`: 200
-  // {"linkedid": ..., <the operation's fields>} once it completed, 400 for a malformed
-  // linkedid or parameter, 404 for a call that is not (or no longer) there, 409 for one
-  // whose state does not allow it, 504 on the timeout.
+  // CallOperationHandler() with the services' call API and timeout.
   RouteHandler onCall(CallOperation operation, std::string idParam = "linkedid");
   // A handler that runs `operation`: 200 {"linkedid": ...} with the call it reported.
   RouteHandler onFoundCall(FindOperation operation);
@@ -78,5 +75,13 @@ class PhoneServices {
   pbx::call::CallControl& calls_;
   const std::chrono::milliseconds operationTimeout_;
 };
+
+// A handler that runs `operation` on the call named by the path parameter `idParam` and waits
+// for it at most `timeout`: 200 {"linkedid": ..., <the operation's fields>} once it completed,
+// 400 for a malformed linkedid or parameter, 404 for a call that is not (or no longer) there,
+// 409 for one whose state does not allow it, 504 on the timeout. `calls` must outlive it.
+RouteHandler CallOperationHandler(pbx::call::CallControl& calls, std::chrono::milliseconds timeout,
+                                  PhoneServices::CallOperation operation,
+                                  std::string idParam = "linkedid");
 
 }  // namespace pbxd::rest

@@ -12,14 +12,15 @@ absl::StatusOr<std::unique_ptr<RestApi>> RestApi::Create(const RestAuthOptions& 
                                                          const Options& options) {
   auto authenticator = RestAuthenticator::Create(auth, time);
   if (!authenticator.ok()) return authenticator.status();
-  return std::unique_ptr<RestApi>(new RestApi(*std::move(authenticator), calls, options));
+  return std::unique_ptr<RestApi>(new RestApi(*std::move(authenticator), time, calls, options));
 }
 
-RestApi::RestApi(std::unique_ptr<RestAuthenticator> authenticator, pbx::call::CallControl& calls,
-                 const Options& options)
+RestApi::RestApi(std::unique_ptr<RestAuthenticator> authenticator, const pbx::TimeSource& time,
+                 pbx::call::CallControl& calls, const Options& options)
     : authenticator_(std::move(authenticator)),
       router_(*authenticator_, options.limits),
       phoneServices_(calls, options.operationTimeout),
+      media_(calls, time, options.operationTimeout, options.media, options.mediaLimits),
       events_(calls.events(), options.events) {
   router_.add(
       {"GET"}, "/rest/salt/{domain}",
@@ -37,6 +38,7 @@ RestApi::RestApi(std::unique_ptr<RestAuthenticator> authenticator, pbx::call::Ca
       },
       Access::kAnonymous);
   phoneServices_.addRoutes(router_);
+  media_.addRoutes(router_);
   events_.addRoutes(router_);
 }
 

@@ -10,12 +10,16 @@
 //   POST /rest/phoneServices/{blindTransfer,attendedTransfer,hold,unhold,dtmf,park,unpark,
 //                             pickup}/...
 //   GET|POST /api/pbx/v2/phoneService/redirectCall/{linkedId}/internal/{destination}[/{source}]
+//   POST /rest/phoneServices/{play,stopPlaying,collectDigits,record}/{linkedid}
+//   POST /rest/phoneServices/{pause,resume,stop}Recording/{linkedid}/{recording}
+//                                                         media_services.h
 //   GET  /rest/events                                     event_stream.h
 //
 //   auto api = RestApi::Create(authOptions, timeSource, pbx->calls(), {});
 //   if (!api.ok()) return api.status();
 //   (*api)->router().dispatch(request, response);
-//   (*api)->stop();                         // ends the event streams, before the server stops
+//   (*api)->stop();         // ends the event streams and digit collections, before the server
+//   stops
 //
 // Thread-safety: router().dispatch() from any number of threads; stop() from any thread.
 #pragma once
@@ -25,6 +29,7 @@
 
 #include "absl/status/statusor.h"
 #include "examples/pbxd/rest/event_stream.h"
+#include "examples/pbxd/rest/media_services.h"
 #include "examples/pbxd/rest/phone_services.h"
 #include "examples/pbxd/rest/rest_auth.h"
 #include "examples/pbxd/rest/router.h"
@@ -40,9 +45,14 @@ class RestApi {
     std::chrono::milliseconds operationTimeout{5000};
     EventStreams::Options events{};
     Router::Limits limits{};
+    // The directories clients name prompts and recordings in; without one, its endpoints
+    // answer 501.
+    MediaFiles media{};
+    MediaServices::Limits mediaLimits{};
   };
 
-  // `time` (the authenticator's clock) and `calls` must outlive the API. Fails as
+  // `time` (the authenticator's clock, which also names recordings) and `calls` must outlive
+  // the API. Fails as
   // RestAuthenticator::Create() does.
   static absl::StatusOr<std::unique_ptr<RestApi>> Create(const RestAuthOptions& auth,
                                                          const pbx::TimeSource& time,
@@ -51,16 +61,20 @@ class RestApi {
 
   const Router& router() const { return router_; }
   EventStreams& eventStreams() { return events_; }
-  // Ends the event streams; requests for new ones get 503.
-  void stop() { events_.stop(); }
+  // Ends the event streams and the digit collections waiting; new ones get 503.
+  void stop() {
+    events_.stop();
+    media_.stop();
+  }
 
  private:
-  RestApi(std::unique_ptr<RestAuthenticator> authenticator, pbx::call::CallControl& calls,
-          const Options& options);
+  RestApi(std::unique_ptr<RestAuthenticator> authenticator, const pbx::TimeSource& time,
+          pbx::call::CallControl& calls, const Options& options);
 
   std::unique_ptr<RestAuthenticator> authenticator_;
   Router router_;
   PhoneServices phoneServices_;
+  MediaServices media_;
   EventStreams events_;
 };
 

@@ -11,7 +11,8 @@ Every test script:
 Tests import the package as `import pbxtest as T`; every helper is re-exported here.
 """
 
-from .audio import dtmf_digits, pcmu_decode, read_wav, tone_frequency
+from .audio import (dtmf_digits, pcmu_decode, read_wav, tone_frequency, wav_channels,
+                    write_sine_wav)
 from .baresip import BaresipPhone, require_baresip
 from .digest import challenge_params, digest_fields, digest_response, format_credentials, md5
 from .pbxd import DEFAULT_EXTENSIONS, Pbxd
@@ -32,5 +33,5 @@ __all__ = [
     "digest_response", "dtmf_digits", "fail_now", "format_credentials", "free_port", "free_port_block",
     "free_port_pair", "header", "install_deadline", "log", "make_workdir", "md5", "parse_args",
     "parse_status", "pcmu_decode", "read_wav", "remove_workdir", "require_baresip", "require_exe", "say", "sipp", "skip",
-    "spawn", "stop_process", "tone_frequency",
+    "spawn", "stop_process", "tone_frequency", "wav_channels", "write_sine_wav",
 ]

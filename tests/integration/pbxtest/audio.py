@@ -2,23 +2,44 @@
 and DTMF digits detected (Python stdlib only, no numpy: the signals are a few seconds long).
 
   rate, samples = read_wav(path)                 # the first channel, as ints
+  write_sine_wav(path, 800, 3.0)                 # a test prompt: 8 kHz mono 16-bit
   f, share = tone_frequency(samples, rate)       # Hz, and the share of periods that agree
   digits = dtmf_digits(pcmu_decode(payload), 8000)   # "123"
 """
 
+import array
 import math
 import wave
 
 
-def read_wav(path):
-    """(sample rate, the first channel's 16-bit samples as a list of ints)."""
+def read_wav(path, channel=0):
+    """(sample rate, the 16-bit samples of one channel (the first) as a list of ints)."""
     with wave.open(path, "rb") as w:
         if w.getsampwidth() != 2:
             raise ValueError("%s: %d-byte samples, expected 16-bit" % (path, w.getsampwidth()))
         rate, channels = w.getframerate(), w.getnchannels()
         data = w.readframes(w.getnframes())
-    mono = memoryview(data).cast("h")[::channels]
+    if channel >= channels:
+        raise ValueError("%s: %d channel(s), no channel %d" % (path, channels, channel))
+    mono = memoryview(data).cast("h")[channel::channels]
     return rate, list(mono)
+
+
+def wav_channels(path):
+    with wave.open(path, "rb") as w:
+        return w.getnchannels()
+
+
+def write_sine_wav(path, freq, seconds, rate=8000, amplitude=8000):
+    """A mono 16-bit WAV file of a sine at `freq` Hz."""
+    n = int(seconds * rate)
+    frames = array.array("h", (int(amplitude * math.sin(2 * math.pi * freq * i / rate))
+                               for i in range(n)))
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames.tobytes())
 
 
 def _mulaw_sample(byte):

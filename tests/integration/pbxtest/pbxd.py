@@ -18,10 +18,13 @@ DEFAULT_EXTENSIONS = [("100", [("100", "demo100")]),
 class Pbxd:
     def __init__(self, exe, workdir, extensions=None, no_answer_timeout="30s",
                  min_expires=60, max_expires=3600, default_expires=3600, log_level="info",
-                 rtp_timeout="60s", sip_dump=False, rest_users=None):
+                 rtp_timeout="60s", sip_dump=False, rest_users=None, media_dirs=False):
         """`extensions`: [(number, [(username, password[, codecs])])], DEFAULT_EXTENSIONS when
         None; `codecs` is the account's list (pbxd's `codecs:`, e.g. ["PCMA"]).
-        `rest_users`: [(username, password)] turns the REST API on, on `rest_port`."""
+        `rest_users`: [(username, password)] turns the REST API on, on `rest_port`.
+        `media_dirs`: media.prompts_dir and media.recordings_dir, `prompts_dir` and
+        `recordings_dir` under `workdir` (pbxd creates them; relative in the config, which is
+        in `workdir` too)."""
         self.exe = exe
         self.workdir = workdir
         self.port = free_port()
@@ -36,6 +39,8 @@ class Pbxd:
         # sip_dump: sofia-sip writes every SIP message pbxd sends or receives to this file
         # (its TPORT_DUMP); sip_messages() reads it back
         self.sip_dump_path = os.path.join(workdir, "pbxd.sip") if sip_dump else None
+        self.prompts_dir = os.path.join(workdir, "prompts") if media_dirs else None
+        self.recordings_dir = os.path.join(workdir, "recordings") if media_dirs else None
         self.proc = None
         self.exit_code = None
         lines = [
@@ -55,6 +60,7 @@ class Pbxd:
             "  port_max: %d" % self.media_max,
             "  threads: 2",
             "  rtp_timeout: %s" % rtp_timeout,
+        ] + (["  prompts_dir: prompts", "  recordings_dir: recordings"] if media_dirs else []) + [
             "metrics:",
             "  listen: 127.0.0.1:%d" % self.metrics_port,
         ]
