@@ -127,6 +127,24 @@ absl::Status ReadRouting(Reader& r, const YAML::Node& routing, pbx::RoutingOptio
 
 // An account's codec preference: SDP names pbxkit supports (any case, kept in pbxkit's
 // spelling), most preferred first. Absent: every codec.
+// srtp: off | optional | mandatory (pbx::SrtpPolicy); absent: optional.
+absl::Status ReadSrtp(Reader& r, const YAML::Node& node, const std::string& path,
+                      pbx::SrtpPolicy& out) {
+  if (!node) return absl::OkStatus();
+  std::string value;
+  RETURN_IF_ERROR(r.str(node, path, &value));
+  if (value == "off") {
+    out = pbx::SrtpPolicy::kOff;
+  } else if (value == "optional") {
+    out = pbx::SrtpPolicy::kOptional;
+  } else if (value == "mandatory") {
+    out = pbx::SrtpPolicy::kMandatory;
+  } else {
+    return r.error(node, path, "expected off, optional or mandatory, not '" + value + "'");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadCodecs(Reader& r, const YAML::Node& list, const std::string& path,
                         std::vector<std::string>& out) {
   if (!list) return absl::OkStatus();
@@ -179,13 +197,14 @@ absl::Status ReadExtensions(Reader& r, const YAML::Node& exts, pbx::Directory& d
       if (!accounts.IsSequence()) return r.error(accounts, path + ".accounts", "expected a list");
       for (size_t j = 0; j < accounts.size(); ++j) {
         std::string apath = absl::StrCat(path, ".accounts[", j, "]");
-        RETURN_IF_ERROR(r.onlyKeys(accounts[j], apath, {"username", "password", "codecs"}));
+        RETURN_IF_ERROR(r.onlyKeys(accounts[j], apath, {"username", "password", "codecs", "srtp"}));
         pbx::Account a;
         RETURN_IF_ERROR(r.str(accounts[j]["username"], apath + ".username", &a.username));
         RETURN_IF_ERROR(r.str(accounts[j]["password"], apath + ".password", &a.password));
         if (a.username.empty()) return r.error(accounts[j], apath + ".username", "missing");
         if (a.password.empty()) return r.error(accounts[j], apath + ".password", "missing");
         RETURN_IF_ERROR(ReadCodecs(r, accounts[j]["codecs"], apath + ".codecs", a.codecs));
+        RETURN_IF_ERROR(ReadSrtp(r, accounts[j]["srtp"], apath + ".srtp", a.srtp));
         if (!usernames.insert(a.username).second)
           return r.error(accounts[j]["username"], apath + ".username",
                          "username " + a.username + " is used twice");

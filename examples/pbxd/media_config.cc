@@ -77,6 +77,8 @@ absl::Status ReadMedia(Reader& r, const YAML::Node& media, const std::string& ba
                                 &config.mediaFiles.recordingsDir));
   RETURN_IF_ERROR(
       ReadMusicOnHold(r, media["music_on_hold"], config.mediaFiles.promptsDir, o.musicOnHold));
+  // In-call *1 records into the same directory as the REST API's recordings.
+  config.options.routing.features.recordingsDirectory = config.mediaFiles.recordingsDir;
   return absl::OkStatus();
 }
 

@@ -172,8 +172,7 @@ TEST_CASE("routing, session timers, events and pickup groups") {
         std::string::npos);
   CHECK(ErrorOf("sip:\n  session_timer: {interval: 100s, min_se: 120s}\n")
             .find("shorter than min_se") != std::string::npos);
-  CHECK(ErrorOf("routing:\n  park_slots: ['1', '1']\n").find("listed twice") !=
-        std::string::npos);
+  CHECK(ErrorOf("routing:\n  park_slots: ['1', '1']\n").find("listed twice") != std::string::npos);
   CHECK(ErrorOf("routing:\n  parking: 1\n").find("parking") != std::string::npos);
   CHECK(ErrorOf("events: {history_size: 0}\n").find("at least 1") != std::string::npos);
 }
@@ -204,4 +203,22 @@ TEST_CASE("an account's codecs: supported SDP names, most preferred first") {
         std::string::npos);
   CHECK(ErrorOf(account("PCMU")).find("expected a list of codecs") != std::string::npos);
   CHECK(ErrorOf(account("[[PCMU]]")).find("codecs[0]: expected a string") != std::string::npos);
+}
+
+TEST_CASE("an account's srtp policy: off, optional (the default) or mandatory") {
+  auto c = pbxd::ParseConfig(
+      "extensions:\n  - number: '100'\n"
+      "    accounts: [{username: '100', password: x, srtp: mandatory}]\n"
+      "  - number: '101'\n    accounts: [{username: '101', password: y}]\n"
+      "  - number: '102'\n    accounts: [{username: '102', password: z, srtp: 'off'}]\n",
+      "t.yaml");
+  REQUIRE(c.ok());
+  const auto& exts = c->options.directory.extensions;
+  CHECK(exts[0].accounts[0].srtp == pbx::SrtpPolicy::kMandatory);
+  CHECK(exts[1].accounts[0].srtp == pbx::SrtpPolicy::kOptional);
+  CHECK(exts[2].accounts[0].srtp == pbx::SrtpPolicy::kOff);
+  CHECK(ErrorOf("extensions:\n  - number: '1'\n    accounts:\n"
+                "      - {username: a, password: x, srtp: always}\n") ==
+        "t.yaml:4: extensions[0].accounts[0].srtp: expected off, optional or mandatory, not "
+        "'always'");
 }
