@@ -80,9 +80,9 @@ void Call::onMediaEvent(const media::MediaEvent& event) {
 void Call::digitFrom(Leg& leg, const media::DtmfDigit& digit) {
   const bool collecting = mediaOperations_.collecting(leg.id);
   mediaOperations_.digit(leg, digit);
-  if (!collecting && answered() && anchor_ && partner_ &&
-      (&leg == anchor_.get() || &leg == partner_.get()))
-    observer_.callDigit(*this, leg, digit.digit);
+  const bool feature = !collecting && answered() && anchor_ && partner_ &&
+                       (&leg == anchor_.get() || &leg == partner_.get());
+  observer_.callDigit(*this, leg, digit, feature);
 }
 
 bool Call::callerWaiting() const {

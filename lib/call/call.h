@@ -56,8 +56,9 @@ class CallObserver {
   // A phone asked to transfer its party (REFER): the observer decides where it goes.
   virtual void callRefer(Call& call, Leg& leg, const sip::ReferRequest& refer,
                          sip::ReferResponder respond) = 0;
-  // A digit from a party of the bridged call, not part of a digit collection (feature codes).
-  virtual void callDigit(Call& call, Leg& leg, char digit) = 0;
+  // A digit from `leg`'s phone; `feature` when the call is bridged and no digit collection
+  // took it (it may be part of a feature code).
+  virtual void callDigit(Call& call, Leg& leg, const media::DtmfDigit& digit, bool feature) = 0;
 };
 
 // One device to ring: who it is and the INVITE that reaches it (all but the SDP).

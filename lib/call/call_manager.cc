@@ -385,6 +385,8 @@ void CallManager::setDialplan(routing::DialplanPtr dialplan) {
 }
 
 void CallManager::callEvent(Call& call, CallEvent event) {
+  if (event.type == CallEventType::kRecordingStarted) metrics_.recordingsStarted.inc();
+  if (event.type == CallEventType::kRecordingFailed) metrics_.recordingsFailed.inc();
   event.call = call.id();
   event.callUuid = call.callUuid();
   event.caller = call.caller();
@@ -401,6 +403,11 @@ void CallManager::callEnded(Call& call, int failStatus, const EndReason&) {
   if (failStatus != 0) metrics_.failed(failStatus).inc();
   if (!call.parkedSlot().empty()) parkedSlots_.erase(call.parkedSlot());
   recordingsOnDemand_.erase(call.id());
+  if (media::RtpRelay* relay = call.relay()) {
+    const bool transcoded = relay->transcoding();
+    for (const Leg* leg : {call.anchor(), call.partner()})
+      if (leg && leg->format.known()) metrics_.callMedia(leg->format.codec, transcoded).inc();
+  }
   for (const Leg* leg : {call.anchor(), call.partner()})
     if (leg) featureMatchers_.erase(leg->id);
   auto it = calls_.find(call.id());

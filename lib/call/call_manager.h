@@ -107,7 +107,7 @@ class CallManager final : private CallObserver {
   RingGroup resolveAccount(const Party& party) const;  // the one device of `party.account`
 
   // call_manager_features.cc
-  void callDigit(Call& call, Leg& leg, char digit) override;
+  void callDigit(Call& call, Leg& leg, const media::DtmfDigit& digit, bool feature) override;
   // A feature code `leg` pressed (call_manager_media.cc).
   void runFeature(Call& call, Leg& leg, Feature feature);
   void callRefer(Call& call, Leg& leg, const sip::ReferRequest& refer,

@@ -65,9 +65,11 @@ absl::Status CallManager::stopRecording(CallId id, uint64_t recording) {
   return call->mediaOperations().stopRecording(*call->relay(), recording);
 }
 
-void CallManager::callDigit(Call& call, Leg& leg, char digit) {
+void CallManager::callDigit(Call& call, Leg& leg, const media::DtmfDigit& digit, bool inCall) {
+  metrics_.dtmf(digit.method).inc();
+  if (!inCall) return;
   auto it = featureMatchers_.try_emplace(leg.id, options_.features).first;
-  auto feature = it->second.add(digit, dispatcher_.timeSource().monotonicTime());
+  auto feature = it->second.add(digit.digit, dispatcher_.timeSource().monotonicTime());
   if (feature) runFeature(call, leg, *feature);
 }
 

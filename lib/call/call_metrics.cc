@@ -14,7 +14,22 @@ CallMetrics::CallMetrics(MetricsRegistry& r)
       rtpCalleeToCaller(r.counter("pbx_rtp_packets_relayed_total", "RTP packets relayed",
                                   {{"direction", "callee_to_caller"}})),
       registerRequests(r.counter("pbx_register_requests_total", "REGISTER requests received")),
-      authFailures(r.counter("pbx_auth_failures_total", "Requests rejected with 403")) {}
+      authFailures(r.counter("pbx_auth_failures_total", "Requests rejected with 403")),
+      recordingsStarted(r.counter("pbx_recordings_total", "Call recordings",
+                                  {{"result", "started"}})),
+      recordingsFailed(r.counter("pbx_recordings_total", "Call recordings",
+                                 {{"result", "failed"}})) {}
+
+Counter& CallMetrics::dtmf(media::DtmfMethod method) {
+  return registry.counter("pbx_dtmf_total", "DTMF digits the phones sent",
+                          {{"method", std::string(media::DtmfMethodName(method))}});
+}
+
+Counter& CallMetrics::callMedia(const std::string& codec, bool transcoded) {
+  return registry.counter("pbx_call_legs_media_total",
+                          "Answered legs at their call's end, by codec and media path",
+                          {{"codec", codec}, {"path", transcoded ? "transcoded" : "relayed"}});
+}
 
 Counter& CallMetrics::failed(int status) {
   return registry.counter("pbx_calls_failed_total", "Calls that ended without an answer",

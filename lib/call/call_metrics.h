@@ -10,6 +10,7 @@
 
 #include "lib/call/overload_guard.h"
 #include "pbx/base/metrics.h"
+#include "pbx/media/media_types.h"
 
 namespace pbx::call {
 
@@ -24,6 +25,11 @@ struct CallMetrics {
   // pbx_sip_stateless_responses_total{code="407|503"}: new INVITEs answered without a
   // transaction (SignalingHandler::screenInvite). Cached like overloadRejected.
   Counter& statelessResponse(int status);
+  // pbx_dtmf_total{method="rfc4733|info|inband"}: digits the phones sent.
+  Counter& dtmf(media::DtmfMethod method);
+  // pbx_call_legs_media_total{codec="...",path="relayed|transcoded"}: answered legs at their
+  // call's end, by the codec they used and whether the relay transcoded then.
+  Counter& callMedia(const std::string& codec, bool transcoded);
 
   MetricsRegistry& registry;
   Gauge& registrations;
@@ -35,6 +41,8 @@ struct CallMetrics {
   Counter& rtpCalleeToCaller;
   Counter& registerRequests;
   Counter& authFailures;
+  Counter& recordingsStarted;  // pbx_recordings_total{result="started"}
+  Counter& recordingsFailed;   // pbx_recordings_total{result="failed"}
 
  private:
   std::array<Counter*, 4> overloadRejections_{};                  // by OverloadGuard::Refusal

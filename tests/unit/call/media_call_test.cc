@@ -49,6 +49,13 @@ TEST_CASE("an Opus phone and a PCMU phone hear each other's tones through the tr
   CHECK(t.pbx.media().terminatedRelays() == 1);
   CHECK(Near(t.in->receivedFrequency(), 1000));
   CHECK(Near(t.out->receivedFrequency(), 440));
+  t.out->hangup();
+  t.pbx.runPending();
+  const std::string metrics = t.pbx.metrics().renderPrometheus();
+  CHECK(metrics.find("pbx_call_legs_media_total{codec=\"opus\",path=\"transcoded\"} 1") !=
+        std::string::npos);
+  CHECK(metrics.find("pbx_call_legs_media_total{codec=\"PCMU\",path=\"transcoded\"} 1") !=
+        std::string::npos);
 }
 
 TEST_CASE("a G.722 phone and a PCMA phone hear each other's tones") {
@@ -130,6 +137,8 @@ TEST_CASE("a digit sent by SIP INFO reaches a phone with telephone-event as RFC 
   CHECK(t.out->infoStatus() == 200);
   CHECK(t.in->receivedDigits(DtmfMethod::kRfc4733) == "8");
   CHECK(t.in->receivedDigits(DtmfMethod::kInfo).empty());
+  CHECK(t.pbx.metrics().renderPrometheus().find("pbx_dtmf_total{method=\"info\"} 1") !=
+        std::string::npos);
 }
 
 TEST_CASE("SRTP policy: a mandatory account's plain offer gets 488; an optional one offers keys") {
