@@ -11,19 +11,13 @@
 #include <fmt/format.h>
 
 #include "absl/status/status.h"
+#include "lib/media/srtp/string_cat.h"
 #include "absl/strings/escaping.h"
 #include "lib/media/srtp/srtp_session.h"
 
 namespace pbx::media::internal {
 namespace {
 
-// absl::StrCat takes absl::string_view, which Debian's Abseil does not alias to std's.
-template <typename... Args>
-std::string Cat(const Args&... args) {
-  std::string out;
-  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
-  return out;
-}
 
 struct SuiteInfo {
   SrtpSuite suite;

@@ -10,17 +10,11 @@
 #include <mutex>
 
 #include "absl/status/status.h"
+#include "lib/media/srtp/string_cat.h"
 
 namespace pbx::media::internal {
 namespace {
 
-// absl::StrCat takes absl::string_view, which Debian's Abseil does not alias to std's.
-template <typename... Args>
-std::string Cat(const Args&... args) {
-  std::string out;
-  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
-  return out;
-}
 
 static_assert(SrtpSession::kMaxOverhead >= SRTP_MAX_TAG_LEN + 4,
               "tag plus the SRTCP E-flag/index word");

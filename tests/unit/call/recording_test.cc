@@ -37,6 +37,19 @@ struct RecordedCall : TwoPhones {
     REQUIRE(id->ok());
     return **id;
   }
+  // Records 2 s in `mode` and reads the file back once the writer closed it.
+  pbx::media::internal::SoundFileContents recordFor2s(pbx::media::RecordingMode mode,
+                                                     const std::string& name) {
+    const std::string path = dir + "/" + name;
+    uint64_t id = record(mode, path);
+    pbx.advance(2s);
+    pbx.calls().stopRecording(call, id);
+    pbx.runPending();
+    REQUIRE(waitFor(CallEventType::kRecordingStopped));
+    auto file = pbx::media::internal::ReadSoundFileChannels(path);
+    REQUIRE(file.ok());
+    return std::move(*file);
+  }
   // The writer thread closes the file and reports back: runs the loop until it has.
   bool waitFor(CallEventType type) {
     for (int i = 0; i < 500 && !recorder.saw(type); ++i) {
@@ -62,42 +75,28 @@ double Frequency(const std::vector<int16_t>& samples, int rate) {
 
 TEST_CASE("a stereo recording of a transcoded call has the caller left and the callee right") {
   RecordedCall t;
-  const std::string path = t.dir + "/stereo.wav";
-  uint64_t id = t.record(pbx::media::RecordingMode::kStereo, path);
-  t.pbx.advance(2s);
-  t.pbx.calls().stopRecording(t.call, id);
-  t.pbx.runPending();
-  REQUIRE(t.waitFor(CallEventType::kRecordingStopped));
-  auto file = pbx::media::internal::ReadSoundFileChannels(path);
-  REQUIRE(file.ok());
-  REQUIRE(file->channels == 2);
-  CHECK(file->frames() >= static_cast<size_t>(file->rate) * 3 / 2);
+  auto file = t.recordFor2s(pbx::media::RecordingMode::kStereo, "stereo.wav");
+  REQUIRE(file.channels == 2);
+  CHECK(file.frames() >= static_cast<size_t>(file.rate) * 3 / 2);
   std::vector<int16_t> left, right;
-  for (size_t i = 0; i < file->frames(); ++i) {
-    left.push_back(file->interleaved[2 * i]);
-    right.push_back(file->interleaved[2 * i + 1]);
+  for (size_t i = 0; i < file.frames(); ++i) {
+    left.push_back(file.interleaved[2 * i]);
+    right.push_back(file.interleaved[2 * i + 1]);
   }
-  CHECK(Frequency(left, file->rate) == doctest::Approx(1000).epsilon(0.02));
-  CHECK(Frequency(right, file->rate) == doctest::Approx(440).epsilon(0.02));
+  CHECK(Frequency(left, file.rate) == doctest::Approx(1000).epsilon(0.02));
+  CHECK(Frequency(right, file.rate) == doctest::Approx(440).epsilon(0.02));
 }
 
 TEST_CASE("a mixed recording holds both parties in one channel") {
   RecordedCall t;
-  const std::string path = t.dir + "/mixed.wav";
-  uint64_t id = t.record(pbx::media::RecordingMode::kMixed, path);
-  t.pbx.advance(2s);
-  t.pbx.calls().stopRecording(t.call, id);
-  t.pbx.runPending();
-  REQUIRE(t.waitFor(CallEventType::kRecordingStopped));
-  auto file = pbx::media::internal::ReadSoundFileChannels(path);
-  REQUIRE(file.ok());
-  REQUIRE(file->channels == 1);
-  const auto& s = file->interleaved;
-  const size_t skip = static_cast<size_t>(file->rate) / 5;
+  auto file = t.recordFor2s(pbx::media::RecordingMode::kMixed, "mixed.wav");
+  REQUIRE(file.channels == 1);
+  const auto& s = file.interleaved;
+  const size_t skip = static_cast<size_t>(file.rate) / 5;
   using pbx::media::testutil::GoertzelPower;
-  const double at1000 = GoertzelPower(s.data() + skip, s.size() - skip, file->rate, 1000);
-  const double at440 = GoertzelPower(s.data() + skip, s.size() - skip, file->rate, 440);
-  const double at700 = GoertzelPower(s.data() + skip, s.size() - skip, file->rate, 700);
+  const double at1000 = GoertzelPower(s.data() + skip, s.size() - skip, file.rate, 1000);
+  const double at440 = GoertzelPower(s.data() + skip, s.size() - skip, file.rate, 440);
+  const double at700 = GoertzelPower(s.data() + skip, s.size() - skip, file.rate, 700);
   CHECK(at1000 > 100 * at700);
   CHECK(at440 > 100 * at700);
 }
