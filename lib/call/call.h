@@ -20,7 +20,8 @@
 //
 // The code: call.cc (the legs' events, answer, reject, hangup, the end), call_ringing.cc (ring
 // groups, provisional responses, the no-answer timer), call_features.cc (hold, transfers, park,
-// joins, DTMF, session timers).
+// joins, session timers), call_dtmf.cc (DTMF over SIP INFO). The media operations in progress
+// (prompts, digit collections, recordings) are a CallMedia (call_media.h).
 //
 // Thread-safety: signaling thread only.
 #pragma once
