@@ -26,7 +26,9 @@ Exit codes: 0 pass, 1 fail, 77 skipped (baresip or one of its modules not instal
 
 import os
 import re
+import socket
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -97,12 +99,49 @@ def hang_up(ctx, phone, others, what):
     time.sleep(0.5)  # sndfile closes its files as the call's audio ends
 
 
-def rest_stream(ctx, types):
-    api = T.RestClient(ctx.pbx.rest_port, user=REST_USER, password=REST_PASSWORD)
-    stream = T.EventStream(api, query="?types=" + types)
-    ctx.c.check(stream.status == 200, "GET /rest/events?types=%s answers 200" % types,
-                "%s" % stream.status)
-    return api, stream
+class Events:
+    """A /rest/events stream read by a thread of its own, so that waits end in time (pbxd's
+    keep-alive comments would keep a blocking read going forever)."""
+
+    def __init__(self, ctx, types):
+        self.api = T.RestClient(ctx.pbx.rest_port, user=REST_USER, password=REST_PASSWORD)
+        self.stream = T.EventStream(self.api, query="?types=" + types)
+        ctx.c.check(self.stream.status == 200, "GET /rest/events?types=%s answers 200" % types,
+                    "%s" % self.stream.status)
+        self.events = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while True:
+            try:
+                e = self.stream.next_event()
+            except Exception:  # noqa: BLE001 -- closed under the reader: the stream is over
+                return
+            if e is None:
+                return
+            with self.lock:
+                self.events.append(e)
+
+    def wait(self, name, timeout=10.0, after=0):
+        """The first event `name` after the first `after` events received, or None."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                for e in self.events[after:]:
+                    if e.get("event") == name:
+                        return e
+            time.sleep(0.1)
+        return None
+
+    def close(self):
+        # the reader thread blocks in a read holding the response's buffer: shut the socket
+        # down under it first, or closing waits for pbxd's next keep-alive (15 s)
+        try:
+            self.stream.resp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
+        except (AttributeError, OSError):
+            pass
+        self.stream.close()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -205,16 +244,17 @@ def case_park_code(ctx):
     cc = ctx.phone("102", audio_codecs="PCMU", tone_hz=TONE_C, record=True)
     if not ctx.registered(3):
         return
-    api, stream = rest_stream(ctx, "pbx.call.parked")
+    events = Events(ctx, "pbx.call.parked")
     try:
         if not call(ctx, a, b, "100 calls 101"):
             return
         time.sleep(1.5)
         t1 = time.time()
         send_code(ctx, b, "#8")
-        e = stream.next_event()
+        e = events.wait("pbx.call.parked")
     finally:
-        stream.close()
+        events.close()
+    api = events.api
     T.log("event: %s" % e)
     slot = e["data"].get("detail") if e and e.get("event") == "pbx.call.parked" else None
     if not c.check(slot and re.match(r"^\d+$", slot), "pbx.call.parked arrives with a slot",
@@ -256,13 +296,13 @@ def case_record_code(ctx):
     b = ctx.phone("101", audio_codecs="PCMU", tone_hz=TONE_B)
     if not ctx.registered(2):
         return
-    _, stream = rest_stream(ctx, "pbx.call.recording.start,pbx.call.recording.stop")
+    events = Events(ctx, "pbx.call.recording.start,pbx.call.recording.stop")
     try:
         if not call(ctx, a, b, "100 calls 101"):
             return
         time.sleep(1.5)
         send_code(ctx, a, "*1")
-        e = stream.next_event()
+        e = events.wait("pbx.call.recording.start")
         T.log("event: %s" % e)
         path = e["data"].get("detail") if e and e.get("event") == "pbx.call.recording.start" \
             else None
@@ -271,13 +311,13 @@ def case_record_code(ctx):
             return
         time.sleep(4)
         hang_up(ctx, a, [b], "100 hangs up")
-        e = stream.next_event()
+        e = events.wait("pbx.call.recording.stop")
         T.log("event: %s" % e)
         c.check(e and e.get("event") == "pbx.call.recording.stop"
                 and e["data"].get("detail") == path, "pbx.call.recording.stop follows",
                 "%s" % e)
     finally:
-        stream.close()
+        events.close()
     if not c.check(os.path.isfile(path), "the recording is on disk", "%s" % os.listdir(
             pbx.recordings_dir)):
         return
