@@ -11,13 +11,14 @@ SIPP_TIMEOUT = 30  # seconds, per sipp run (-timeout, -timeout_error)
 
 
 class Ctx:
-    def __init__(self, args, checker, prefix="transfers", extensions=None):
-        """`extensions`: pbxd's (Pbxd's argument; None: T.DEFAULT_EXTENSIONS)."""
+    def __init__(self, args, checker, prefix="transfers", extensions=None, **pbx_kw):
+        """`extensions`: pbxd's (Pbxd's argument; None: T.DEFAULT_EXTENSIONS); `pbx_kw`: more
+        of Pbxd's arguments (rest_users, media_dirs, music_on_hold)."""
         self.args = args
         self.c = checker
         self.dir = T.make_workdir("%s-%s" % (prefix, args.case))
         self.pbx = T.Pbxd(args.pbxd, self.dir, extensions=extensions, no_answer_timeout="30s",
-                          sip_dump=True)
+                          sip_dump=True, **pbx_kw)
         self.phones = []
         self.sipps = []
 

@@ -10,6 +10,9 @@ offers and answers telephone-event (RFC 4733) next to them, and has no setting t
 `record=True` loads the sndfile filter, which writes each call's audio into `record_dir` as
 dump-<start time>-enc.wav (what the phone sent) and dump-<start time>-dec.wav (what it
 received and decoded), see recordings().
+
+SRTP: `mediaenc="srtp-mand"` (or "srtp", "srtp-mandf") loads the srtp module and sets the
+account's `;mediaenc=` (SDES keys in a=crypto; srtp-mand offers RTP/SAVP).
 """
 
 import json
@@ -54,9 +57,10 @@ class BaresipPhone:
     """One baresip process with its config dir, its ctrl_tcp connection and its events."""
 
     def __init__(self, workdir, user, password, pbx, answermode="auto", audio_codecs="PCMU,PCMA",
-                 tone_hz=440, record=False):
+                 tone_hz=440, record=False, mediaenc=None):
         """`answermode`: "auto" answers every incoming call at once, "manual" lets it ring
-        until the `accept` command. `audio_codecs`, `tone_hz`, `record`: see the module's doc."""
+        until the `accept` command. `audio_codecs`, `tone_hz`, `record`, `mediaenc`: see the
+        module's doc."""
         self.user = user
         self.dir = os.path.join(workdir, "baresip-%s" % user)
         os.makedirs(self.dir)
@@ -94,13 +98,16 @@ class BaresipPhone:
         if record:
             os.makedirs(self.record_dir)
             cfg += [("module", "sndfile.so"), ("snd_path", self.record_dir)]
+        if mediaenc:
+            cfg += [("module", "srtp.so")]
         with open(os.path.join(self.dir, "config"), "w") as f:
             for k, v in cfg:
                 f.write("%-24s%s\n" % (k, v))
         self.aor = "sip:%s@127.0.0.1:%d" % (user, pbx.port)
         with open(os.path.join(self.dir, "accounts"), "w") as f:
             f.write("<%s>;auth_pass=%s;regint=600;answermode=%s;audio_codecs=%s;"
-                    "mwi=no;ptime=20\n" % (self.aor, password, answermode, audio_codecs))
+                    "mwi=no;ptime=20%s\n" % (self.aor, password, answermode, audio_codecs,
+                                              ";mediaenc=%s" % mediaenc if mediaenc else ""))
         with open(os.path.join(self.dir, "contacts"), "w") as f:
             f.write("")
         self.proc = None

@@ -18,13 +18,16 @@ DEFAULT_EXTENSIONS = [("100", [("100", "demo100")]),
 class Pbxd:
     def __init__(self, exe, workdir, extensions=None, no_answer_timeout="30s",
                  min_expires=60, max_expires=3600, default_expires=3600, log_level="info",
-                 rtp_timeout="60s", sip_dump=False, rest_users=None, media_dirs=False):
-        """`extensions`: [(number, [(username, password[, codecs])])], DEFAULT_EXTENSIONS when
-        None; `codecs` is the account's list (pbxd's `codecs:`, e.g. ["PCMA"]).
+                 rtp_timeout="60s", sip_dump=False, rest_users=None, media_dirs=False,
+                 music_on_hold=None):
+        """`extensions`: [(number, [(username, password[, codecs[, more]])])], DEFAULT_EXTENSIONS
+        when None; `codecs` is the account's list (pbxd's `codecs:`, e.g. ["PCMA"]; None: every
+        codec), `more` a dict of further account keys written as they are ({"srtp": "off"}).
         `rest_users`: [(username, password)] turns the REST API on, on `rest_port`.
         `media_dirs`: media.prompts_dir and media.recordings_dir, `prompts_dir` and
         `recordings_dir` under `workdir` (pbxd creates them; relative in the config, which is
-        in `workdir` too)."""
+        in `workdir` too). `music_on_hold`: media.music_on_hold, file names in prompts_dir
+        (media_dirs=True); the files must exist before start()."""
         self.exe = exe
         self.workdir = workdir
         self.port = free_port()
@@ -60,7 +63,8 @@ class Pbxd:
             "  port_max: %d" % self.media_max,
             "  threads: 2",
             "  rtp_timeout: %s" % rtp_timeout,
-        ] + (["  prompts_dir: prompts", "  recordings_dir: recordings"] if media_dirs else []) + [
+        ] + (["  prompts_dir: prompts", "  recordings_dir: recordings"] if media_dirs else []) + (
+            ["  music_on_hold: [%s]" % ", ".join(music_on_hold)] if music_on_hold else []) + [
             "metrics:",
             "  listen: 127.0.0.1:%d" % self.metrics_port,
         ]
@@ -78,10 +82,13 @@ class Pbxd:
         for number, accounts in self.extensions:
             lines.append('  - number: "%s"' % number)
             lines.append("    accounts:")
-            for account in accounts:  # (username, password[, codecs])
-                codecs = (", codecs: [%s]" % ", ".join(account[2])) if len(account) > 2 else ""
-                lines.append('      - {username: "%s", password: "%s"%s}'
-                             % (account[0], account[1], codecs))
+            for account in accounts:  # (username, password[, codecs[, more]])
+                codecs = (", codecs: [%s]" % ", ".join(account[2])
+                          if len(account) > 2 and account[2] else "")
+                more = "".join(", %s: %s" % kv for kv in
+                               (account[3].items() if len(account) > 3 else []))
+                lines.append('      - {username: "%s", password: "%s"%s%s}'
+                             % (account[0], account[1], codecs, more))
         with open(self.config_path, "w") as f:
             f.write("\n".join(lines) + "\n")
 
