@@ -17,7 +17,10 @@ struct CallMedia::Collection {
 CallMedia::CallMedia(Dispatcher& dispatcher, Emit emit)
     : dispatcher_(dispatcher), emit_(std::move(emit)) {}
 
-CallMedia::~CallMedia() { abandon(); }
+CallMedia::~CallMedia() {
+  recordings_.clear();  // the call is going: no events from here
+  abandon();
+}
 
 void CallMedia::play(media::RtpRelay& relay, Leg& leg, const media::PlayRequest& request,
                      Completion done) {
@@ -137,6 +140,9 @@ void CallMedia::legGone(const Leg& leg) {
 }
 
 void CallMedia::abandon() {
+  // The relay goes with the call and closes the files; their end is told here.
+  for (const auto& [id, recording] : std::exchange(recordings_, {}))
+    emit_(CallEventType::kRecordingStopped, nullptr, recording.path);
   while (!collections_.empty())
     finishCollection(collections_.begin()->first, CollectedDigits::Reason::kLegEnded);
   auto plays = std::exchange(plays_, {});

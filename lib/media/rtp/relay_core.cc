@@ -27,7 +27,8 @@ class RelayCore::Events final : public EventOutput {
   explicit Events(const RelayOptions& options)
       : dispatcher_(options.events), onEvent_(options.onEvent) {}
   void report(const MediaEvent& event) override {
-    if (dispatcher_ == nullptr || !onEvent_) return;
+    // A relay whose handle is gone reports nothing (its dispatcher may be gone too).
+    if (dispatcher_ == nullptr || !onEvent_ || !alive->load()) return;
     dispatcher_->post([alive = alive, onEvent = onEvent_, event] {
       if (alive->load()) onEvent(event);
     });

@@ -103,9 +103,13 @@ uint64_t RtpRelayImpl::startRecording(const RecordRequest& request) {
   const uint64_t id = ++nextId_;
   // Creating the file is the worker's; a failure ends the recording with an event.
   services_.worker->post([&services = services_, core = core_, thread = &thread_, id, request] {
-    auto finished = [core, thread, id](absl::Status status) {
-      thread->post([core, id, status] {
-        core->media().report({MediaEvent::Type::kRecordingFinished, RelaySide::kA, id, {}, status});
+    // The recorder (which the relay's media owns) keeps this callback: a weak reference, or
+    // the relay would own itself and never close.
+    auto finished = [weak = std::weak_ptr<RelayCore>(core), thread, id](absl::Status status) {
+      thread->post([weak, id, status] {
+        if (auto core = weak.lock())
+          core->media().report(
+              {MediaEvent::Type::kRecordingFinished, RelaySide::kA, id, {}, status});
       });
     };
     Recorder::Options options;

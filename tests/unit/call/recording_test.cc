@@ -39,7 +39,7 @@ struct RecordedCall : TwoPhones {
   }
   // Records 2 s in `mode` and reads the file back once the writer closed it.
   pbx::media::internal::SoundFileContents recordFor2s(pbx::media::RecordingMode mode,
-                                                     const std::string& name) {
+                                                      const std::string& name) {
     const std::string path = dir + "/" + name;
     uint64_t id = record(mode, path);
     pbx.advance(2s);
@@ -112,4 +112,22 @@ TEST_CASE("a recording to an unwritable path fails with an event and the call go
   CHECK(calls[0].state == pbx::call::CallState::kAnswered);
   auto* bob = t.bob.calls().back().get();
   CHECK(bob->receivedFrequency() == doctest::Approx(1000).epsilon(0.02));
+}
+
+TEST_CASE("a recording running when the call ends is stopped, its file complete") {
+  RecordedCall t;
+  const std::string path = t.dir + "/ended.wav";
+  t.record(pbx::media::RecordingMode::kStereo, path);
+  t.pbx.advance(1s);
+  t.alice.calls().back()->hangup();
+  t.pbx.runPending();
+  CHECK(t.recorder.saw(CallEventType::kRecordingStopped));
+  absl::StatusOr<pbx::media::internal::SoundFileContents> file;
+  for (int i = 0; i < 300; ++i) {  // the writer thread closes it
+    file = pbx::media::internal::ReadSoundFileChannels(path);
+    if (file.ok() && file->frames() > 0) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(file.ok());
+  CHECK(file->frames() >= static_cast<size_t>(file->rate) / 2);
 }
