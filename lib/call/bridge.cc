@@ -11,16 +11,6 @@ bool Bridge::applyRemote(Leg& leg, const sip::SessionDescription& sdp) {
   auto direction = sdp.effectiveDirection(*audio);
   leg.held =
       direction == sip::MediaDirection::kSendOnly || direction == sip::MediaDirection::kInactive;
-  const auto& formats = sdp.media[*audio].formats;
-  if (!formats.empty()) {
-    leg.codec = formats.front();
-    for (const auto& attribute : sdp.media[*audio].attributes) {
-      if (attribute.name != "rtpmap") continue;
-      auto space = attribute.value.find(' ');
-      if (space != std::string::npos && attribute.value.substr(0, space) == formats.front())
-        leg.codec = attribute.value.substr(space + 1);
-    }
-  }
   auto address = sdp.rtpAddress(*audio);
   relay_->setRemote(leg.side, address.ok() ? *address : SocketAddress());
   return address.ok();

@@ -4,8 +4,8 @@
 // sends that side's packets to the address the leg's own SDP names. A leg that holds
 // (sendonly/inactive) is sent nothing until it resumes.
 //
-//   Bridge bridge(std::move(relay));
-//   std::string offer = leg.sdp.anchor(sdp, bridge.addressFor(leg));
+//   Bridge bridge(std::move(relay), musicOnHoldFiles);
+//   std::string offer = leg.offer(sdp, bridge.addressFor(leg));
 //   bridge.applyRemote(leg, answer);      // from the SDP the leg's phone sent
 //
 // Thread-safety: signaling thread only (the relay's packet work runs on a media thread).
@@ -29,8 +29,8 @@ class Bridge {
 
   // The PBX address the leg's phone must send its RTP to.
   SocketAddress addressFor(const Leg& leg) const { return relay_->localAddress(leg.side); }
-  // Points the relay side facing `leg` at the address in `sdp`, and notes the leg's hold state
-  // and codec. False when `sdp` has no usable audio stream.
+  // Points the relay side facing `leg` at the address in `sdp`, and notes it as the leg's
+  // remote SDP and its hold state. False when `sdp` has no usable audio stream.
   bool applyRemote(Leg& leg, const sip::SessionDescription& sdp);
   // Points the relay at what the legs negotiated: each side's format (it relays when the two
   // match and transcodes when they differ), and no packets to a leg that holds until it

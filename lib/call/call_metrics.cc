@@ -15,10 +15,10 @@ CallMetrics::CallMetrics(MetricsRegistry& r)
                                   {{"direction", "callee_to_caller"}})),
       registerRequests(r.counter("pbx_register_requests_total", "REGISTER requests received")),
       authFailures(r.counter("pbx_auth_failures_total", "Requests rejected with 403")),
-      recordingsStarted(r.counter("pbx_recordings_total", "Call recordings",
-                                  {{"result", "started"}})),
-      recordingsFailed(r.counter("pbx_recordings_total", "Call recordings",
-                                 {{"result", "failed"}})) {}
+      recordingsStarted(
+          r.counter("pbx_recordings_total", "Call recordings", {{"result", "started"}})),
+      recordingsFailed(
+          r.counter("pbx_recordings_total", "Call recordings", {{"result", "failed"}})) {}
 
 Counter& CallMetrics::dtmf(media::DtmfMethod method) {
   return registry.counter("pbx_dtmf_total", "DTMF digits the phones sent",

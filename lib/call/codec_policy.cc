@@ -155,7 +155,8 @@ std::optional<std::string> PreferredCodec(const sip::SessionDescription& offer,
 std::string FirstCodec(const sip::SessionDescription& sdp) {
   auto index = sdp.findMedia("audio");
   if (!index) return {};
-  const sip::RtpMap* first = FirstCodecMap(sdp.media[*index].rtpMaps());
+  const std::vector<sip::RtpMap> maps = sdp.media[*index].rtpMaps();
+  const sip::RtpMap* first = FirstCodecMap(maps);
   return first ? CodecName(sdp.media[*index], std::to_string(first->payloadType)) : std::string();
 }
 

@@ -125,7 +125,7 @@ LegInfo Leg::info() const {
   out.state = state;
   out.party = party;
   out.sipCallId = sipCallId;
-  out.codec = codec;
+  out.codec = remote ? FirstCodec(*remote) : std::string();
   out.held = held || heldByUs;
   out.created = created;
   out.answered = answered;

@@ -77,7 +77,6 @@ class Leg final : public sip::DialogHandler {
   LegState state = LegState::kCalling;
   std::optional<SystemTime> answered;
   std::string sipCallId;
-  std::string codec;                        // the first codec of the last SDP this leg's phone sent
   std::vector<std::string> codecs;          // its account's codec preference; empty: all pbxkit has
   media::StreamFormat format;               // what the leg's phone and pbxkit settled on (Bridge)
   SrtpPolicy srtp = SrtpPolicy::kOptional;  // its account's

@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pbxtest as T  # noqa: E402
-from transfer_steps import Ctx, all_ended, call, closed, register_sipp  # noqa: E402
+from transfer_steps import Ctx, all_ended, call, closed, register_sipp, run_in  # noqa: E402
 
 TONE_A, TONE_B = 1000, 600  # Hz: what 100 and 101 send (ausine)
 TALK_S = 4  # seconds of audio per call
@@ -210,33 +210,12 @@ def run_case(args, name):
     args.case = name
     run, extensions = CASES[name]
     ctx = Ctx(args, checker, prefix="media", extensions=extensions)
-    try:
+
+    def body(ctx):
         ctx.pbx.start()
         run(ctx)
-        for p in ctx.phones:
-            checker.check(p.proc.poll() is None, "baresip %s still running" % p.user,
-                          "exit code %s" % p.proc.returncode)
-        checker.check(ctx.pbx.alive(), "pbxd is still running")
-    except T.TestTimeout as e:
-        checker.check(False, "the test finished in time", str(e))
-    except Exception as e:  # noqa: BLE001 -- report anything as a failure, with diagnostics
-        checker.check(False, "the test ran without an exception", repr(e))
-    finally:
-        for sipp_run in ctx.sipps:
-            if sipp_run.rc is None:
-                sipp_run.stop()
-        for p in ctx.phones:
-            p.stop()
-        rc = ctx.pbx.stop()
-        checker.check(rc == 0, "pbxd stops with exit code 0 on SIGTERM", "exit code %s" % rc)
-        if checker.failures:
-            ctx.pbx.dump("media %s" % name)
-            for p in ctx.phones:
-                p.dump()
-            for s in ctx.sipps:
-                s.dump()
-        T.remove_workdir(ctx.dir, args.keep, bool(checker.failures))
-    return checker.verdict()
+    return run_in(ctx, checker, "media %s" % name, body, phones_stay=True)
+
 
 
 def main():

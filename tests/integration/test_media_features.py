@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pbxtest as T  # noqa: E402
-from transfer_steps import Ctx, all_ended, call, closed, established  # noqa: E402
+from transfer_steps import Ctx, all_ended, call, closed, established, run_in  # noqa: E402
 
 TONE_A, TONE_B, TONE_C, MOH = 1000, 600, 800, 500  # Hz: 100, 101, 102, music on hold
 REST_USER, REST_PASSWORD = "admin", "it-secret"
@@ -352,31 +352,14 @@ def run_case(args, name):
     args.case = name
     run, kw = CASES[name]
     ctx = Ctx(args, checker, prefix="media", **kw)
-    try:
+
+    def body(ctx):
         if kw.get("music_on_hold"):
             os.makedirs(ctx.pbx.prompts_dir, exist_ok=True)
             T.write_sine_wav(os.path.join(ctx.pbx.prompts_dir, "moh.wav"), MOH, 10.0)
         ctx.pbx.start()
         run(ctx)
-        for p in ctx.phones:
-            checker.check(p.proc.poll() is None, "baresip %s still running" % p.user,
-                          "exit code %s" % p.proc.returncode)
-        checker.check(ctx.pbx.alive(), "pbxd is still running")
-    except T.TestTimeout as e:
-        checker.check(False, "the test finished in time", str(e))
-    except Exception as e:  # noqa: BLE001 -- report anything as a failure, with diagnostics
-        checker.check(False, "the test ran without an exception", repr(e))
-    finally:
-        for p in ctx.phones:
-            p.stop()
-        rc = ctx.pbx.stop()
-        checker.check(rc == 0, "pbxd stops with exit code 0 on SIGTERM", "exit code %s" % rc)
-        if checker.failures:
-            ctx.pbx.dump("media %s" % name)
-            for p in ctx.phones:
-                p.dump()
-        T.remove_workdir(ctx.dir, args.keep, bool(checker.failures))
-    return checker.verdict()
+    return run_in(ctx, checker, "media %s" % name, body, phones_stay=True)
 
 
 def main():

@@ -41,7 +41,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pbxtest as T  # noqa: E402
 from transfer_steps import (SIPP_TIMEOUT, Ctx, all_ended, blind_transferor,  # noqa: E402
                             call, check_rtp_both_ways, closed, dialog_with, established,
-                            header_of, register_sipp, responses_to, sipfrags, transferor)
+                            header_of, register_sipp, responses_to, run_in, sipfrags,
+                            transferor)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -408,28 +409,12 @@ def run_case(args, name):
     checker = T.Checker("transfers %s" % name)
     args.case = name
     ctx = Ctx(args, checker)
-    try:
+
+    def body(ctx):
         ctx.pbx.start()
         CASES[name](ctx)
-        checker.check(ctx.pbx.alive(), "pbxd is still running")
-    except T.TestTimeout as e:
-        checker.check(False, "the test finished in time", str(e))
-    except Exception as e:  # noqa: BLE001 -- report anything as a failure, with diagnostics
-        checker.check(False, "the test ran without an exception", repr(e))
-    finally:
-        for run in ctx.sipps:
-            if run.rc is None:
-                run.stop()
-        for p in ctx.phones:
-            p.stop()
-        rc = ctx.pbx.stop()
-        checker.check(rc == 0, "pbxd stops with exit code 0 on SIGTERM", "exit code %s" % rc)
-        if checker.failures:
-            ctx.pbx.dump("transfers %s" % name)
-            for p in ctx.phones:
-                p.dump()
-        T.remove_workdir(ctx.dir, args.keep, bool(checker.failures))
-    return checker.verdict()
+    return run_in(ctx, checker, "transfers %s" % name, body)
+
 
 
 def main():

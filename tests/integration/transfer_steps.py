@@ -170,3 +170,36 @@ def dialog_with(pbx, phone):
             if local and remote:
                 return m.call_id, local.group(1), remote.group(1)
     return None
+
+
+def run_in(ctx, checker, label, body, phones_stay=False):
+    """Starts pbxd, runs body(ctx), and always stops every process the case started; a
+    failure dumps pbxd's and the phones' logs under `label`. `phones_stay`: every baresip
+    must still be running at the end. Returns the checker's verdict."""
+    try:
+        body(ctx)
+        if phones_stay:
+            for p in ctx.phones:
+                checker.check(p.proc.poll() is None, "baresip %s still running" % p.user,
+                              "exit code %s" % p.proc.returncode)
+        checker.check(ctx.pbx.alive(), "pbxd is still running")
+    except T.TestTimeout as e:
+        checker.check(False, "the test finished in time", str(e))
+    except Exception as e:  # noqa: BLE001 -- report anything as a failure, with diagnostics
+        checker.check(False, "the test ran without an exception", repr(e))
+    finally:
+        for run in ctx.sipps:
+            if run.rc is None:
+                run.stop()
+        for p in ctx.phones:
+            p.stop()
+        rc = ctx.pbx.stop()
+        checker.check(rc == 0, "pbxd stops with exit code 0 on SIGTERM", "exit code %s" % rc)
+        if checker.failures:
+            ctx.pbx.dump(label)
+            for p in ctx.phones:
+                p.dump()
+            for run in ctx.sipps:
+                run.dump()
+        T.remove_workdir(ctx.dir, ctx.args.keep, bool(checker.failures))
+    return checker.verdict()

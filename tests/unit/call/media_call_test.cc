@@ -49,6 +49,10 @@ TEST_CASE("an Opus phone and a PCMU phone hear each other's tones through the tr
   CHECK(t.pbx.media().terminatedRelays() == 1);
   CHECK(Near(t.in->receivedFrequency(), 1000));
   CHECK(Near(t.out->receivedFrequency(), 440));
+  auto legs = ListCalls(t.pbx).at(0).legs;
+  REQUIRE(legs.size() == 2);
+  CHECK(legs[0].codec == "OPUS/48000");
+  CHECK(legs[1].codec == "PCMU/8000");
   t.out->hangup();
   t.pbx.runPending();
   const std::string metrics = t.pbx.metrics().renderPrometheus();
